@@ -1,0 +1,30 @@
+# The two commands of the README:  make lab  (set up, open the series)  and  make test  (set up, test all).
+# Works from a fresh clone with only Python 3.10+ and make: everything else comes from requirements.txt.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+.PHONY: setup lab test unit notebooks bench clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m chanlab.envcheck --warm
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/00-start-here.ipynb
+
+test: setup
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest $(NBVAL) notebooks
+
+bench: setup
+	$(BIN)/python benchmarks/channels.py
+
+clean:
+	rm -rf $(VENV)

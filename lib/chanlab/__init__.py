@@ -1,0 +1,35 @@
+"""chanlab: Go's concurrency -- goroutines, channels, select, sync.WaitGroup -- in Python.
+
+=====================================  ===============================================
+Go                                      chanlab (threads)
+=====================================  ===============================================
+``ch := make(chan T)``                  ``ch = Chan()``
+``ch := make(chan T, n)``               ``ch = Chan(n)``
+``ch <- v``                             ``ch.send(v)``
+``v := <-ch`` / ``v, ok := <-ch``       ``v = ch.recv()`` / ``v, ok = ch.recv_ok()``
+``close(ch)``                           ``ch.close()``
+``len(ch)``, ``cap(ch)``                ``len(ch)``, ``ch.cap``
+``for v := range ch``                   ``for v in ch:``
+``select { case ... default: }``        ``select(ch.receiving(), ch.sending(v), default=True)``
+``go f(x)``                             ``go(f, x)``
+``var wg sync.WaitGroup``               ``wg = WaitGroup()``
+``time.After(d)``, ``time.Tick(d)``     ``after(seconds)``, ``tick(seconds)``
+``context.WithCancel`` ...              ``context.with_cancel`` ...
+=====================================  ===============================================
+
+The asyncio twins, with the same names, live in :mod:`chanlab.aio`.
+"""
+from . import context, trace
+from .chan import Chan
+from .errors import ClosedChannelError, DeadlockError, PanicError
+from .goroutine import Goroutine, go, num_goroutine
+from .select import Selected, select
+from .sync import WaitGroup
+from .timers import Ticker, after, tick
+
+__all__ = [
+    "Chan", "select", "Selected", "go", "Goroutine", "num_goroutine", "WaitGroup",
+    "after", "tick", "Ticker", "context", "trace",
+    "ClosedChannelError", "DeadlockError", "PanicError",
+]
+__version__ = "0.1.0"

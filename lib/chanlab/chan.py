@@ -1,0 +1,352 @@
+"""Go channels for threads: ``make(chan T)``, ``ch <- v``, ``<-ch``, ``close(ch)``.
+
+Built the way Go's ``runtime/chan.go`` builds them: one small lock per channel, a FIFO queue of
+waiting senders and one of waiting receivers, and direct hand-off. A sender that finds a receiver
+waiting writes the value straight into the receiver's record and wakes it; a receiver that finds a
+sender waiting takes its value (or, on a full buffer, moves it into the buffer) and wakes it. So a
+message costs at most one sleep and one wake-up.
+
+Go::
+
+    ch := make(chan int)        // unbuffered: a send waits for a receiver
+    go func() { ch <- 42 }()
+    v, ok := <-ch               // 42 true
+    close(ch)
+    v, ok = <-ch                // 0 false
+
+chanlab::
+
+    ch = Chan()
+    go(ch.send, 42)
+    v, ok = ch.recv_ok()        # (42, True)
+    ch.close()
+    v, ok = ch.recv_ok()        # (None, False): Python has no typed zero value, so None
+"""
+
+import _thread
+import itertools
+import math
+import threading
+from collections import deque
+
+from . import trace as _trace
+from .errors import ClosedChannelError
+from .runtime import block, current_g, ready
+
+__all__ = ["Chan", "check_capacity", "check_timeout"]
+
+_names = itertools.count(1)
+
+
+def check_capacity(capacity):
+    """Return ``capacity`` if it is a valid channel size (an int >= 0), else raise a clear error."""
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise TypeError(
+            f"channel capacity must be an int >= 0 (0 = unbuffered), not {type(capacity).__name__} "
+            f"{capacity!r}; for example Chan(0) or Chan(10)"
+        )
+    if capacity < 0:
+        raise ValueError(f"channel capacity must be >= 0 (0 = unbuffered), got {capacity}")
+    return capacity
+
+
+def check_timeout(timeout):
+    """Return ``timeout`` (None or seconds >= 0), or raise a clear error."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or math.isnan(timeout):
+        raise TypeError(f"timeout must be None (wait as long as it takes) or seconds >= 0, not {timeout!r}")
+    if timeout < 0:
+        raise ValueError(f"timeout must be >= 0 seconds, got {timeout}")
+    return timeout
+
+
+class Chan:
+    """A Go channel between threads. ``Chan()`` is ``make(chan T)``, ``Chan(n)`` is ``make(chan T, n)``.
+
+    ``name`` labels the channel in traces and error messages (default ``chan-1``, ``chan-2``, ...).
+    Values of any type may be sent, ``None`` included; ``recv_ok`` tells a sent ``None`` from a
+    closed channel.
+    """
+
+    __slots__ = ("_lock", "_buf", "_cap", "_closed", "_recvq", "_sendq", "name", "__weakref__")
+
+    def __init__(self, capacity=0, name=None):
+        self._cap = check_capacity(capacity)
+        self._lock = _thread.allocate_lock()
+        self._buf = deque()
+        self._closed = False
+        self._recvq = deque()  # Sudogs of receivers waiting (Go: c.recvq)
+        self._sendq = deque()  # Sudogs of senders waiting (Go: c.sendq)
+        self.name = name if name is not None else f"chan-{next(_names)}"
+
+    # --- len(ch), cap(ch) -------------------------------------------------------------------------
+    def __len__(self):
+        """``len(ch)``: how many values wait in the buffer (always 0 when unbuffered)."""
+        return len(self._buf)
+
+    @property
+    def cap(self):
+        """``cap(ch)``: the buffer size given to ``make`` (0 when unbuffered)."""
+        return self._cap
+
+    @property
+    def closed(self):
+        """Whether ``close`` has been called (Go has no such query; it is here for teaching)."""
+        return self._closed
+
+    def __repr__(self):
+        state = "closed" if self._closed else "open"
+        return (f"<Chan {self.name!r} cap={self._cap} len={len(self._buf)} {state}, "
+                f"{len(self._sendq)} senders and {len(self._recvq)} receivers waiting>")
+
+    # --- the two halves of an operation, called with self._lock held (shared with select) -------
+    def _send_now(self, value):
+        """Go ``chansend`` without blocking: hand ``value`` to a waiting receiver or the buffer.
+
+        Returns False when the send must wait, True when done, or the G of a receiver to wake
+        once the lock is released.
+        """
+        rq = self._recvq
+        while rq:
+            s = rq.popleft()
+            g = s.g
+            if s.sel and not g.claim.acquire(False):
+                continue  # a select that another channel already completed: drop the stale entry
+            s.done = True
+            ready(g, s.index, value, True)
+            if _trace.active is not None:
+                _record_handoff(self, value, sender=current_name(), receiver=g.name)
+            return g
+        if len(self._buf) < self._cap:
+            self._buf.append(value)
+            if _trace.active is not None:
+                _record(self, "send", value)
+            return True
+        return False
+
+    def _recv_now(self):
+        """Go ``chanrecv`` without blocking: ``(value, ok, g_to_wake)``, or None when it must wait."""
+        buf = self._buf
+        sq = self._sendq
+        if buf:
+            value = buf.popleft()
+            wake = None
+            while sq:  # the buffer was full: move the first waiting sender's value into it
+                s = sq.popleft()
+                g = s.g
+                if s.sel and not g.claim.acquire(False):
+                    continue
+                s.done = True
+                buf.append(s.elem)
+                ready(g, s.index, None, True)
+                if _trace.active is not None:
+                    _record(self, "send", s.elem, who=g.name)
+                wake = g
+                break
+            if _trace.active is not None:
+                _record(self, "recv", value)
+            return value, True, wake
+        while sq:  # unbuffered: take the value straight from a waiting sender
+            s = sq.popleft()
+            g = s.g
+            if s.sel and not g.claim.acquire(False):
+                continue
+            s.done = True
+            ready(g, s.index, None, True)
+            if _trace.active is not None:
+                _record_handoff(self, s.elem, sender=g.name, receiver=current_name())
+            return s.elem, True, g
+        if self._closed:
+            return None, False, None
+        return None
+
+    def _withdraw(self, queue, s):
+        """Take a plain (non-select) waiter off ``queue``; False if a peer already completed it."""
+        with self._lock:
+            if s.done:
+                return False
+            queue.remove(s)
+            return True
+
+    def _offer(self, value):
+        """Send ``value`` if that can be done without waiting; False if not (or closed). Timers use
+        it: Go's ``sendTime`` does ``select { case c <- now: default: }``."""
+        with self._lock:
+            r = False if self._closed else self._send_now(value)
+        if r is not False and r is not True:
+            r.park.release()
+        return r is not False
+
+    # --- ch <- v ----------------------------------------------------------------------------------
+    def send(self, value, timeout=None):
+        """``ch <- value``. Waits until a receiver takes it (unbuffered) or the buffer has room.
+
+        Raises ``ClosedChannelError("send on closed channel")`` if the channel is closed, also
+        when it is closed while this send waits. With ``timeout`` (seconds), raises the built-in
+        ``TimeoutError`` if the send could not complete in time; the value was then not sent.
+        """
+        lock = self._lock
+        lock.acquire()
+        if self._closed:
+            lock.release()
+            raise ClosedChannelError("send on closed channel")
+        buf = self._buf
+        if len(buf) < self._cap and not self._recvq:  # the common case, kept short
+            buf.append(value)
+            lock.release()
+            if _trace.active is not None:
+                _record(self, "send", value)
+            return
+        r = self._send_now(value)
+        if r is not False:
+            lock.release()
+            if r is not True:
+                r.park.release()
+            return
+        if check_timeout(timeout) == 0:
+            lock.release()
+            raise TimeoutError(f"send on {self.name} would block (timeout=0)")
+        g = current_g()
+        s = g.sudog
+        s.elem = value
+        s.done = False
+        self._sendq.append(s)
+        lock.release()
+        done = block(g, timeout, lambda: self._withdraw(self._sendq, s), self.name)
+        s.elem = None
+        if not done:
+            raise TimeoutError(f"send on {self.name} timed out after {timeout} s: no receiver took the value")
+        if not g.ok:
+            raise ClosedChannelError("send on closed channel")
+
+    # --- v, ok := <-ch ----------------------------------------------------------------------------
+    def recv_ok(self, timeout=None):
+        """``v, ok := <-ch``: ``(value, True)``, or ``(None, False)`` once closed and drained.
+
+        With ``timeout`` (seconds), raises the built-in ``TimeoutError`` if nothing arrived in time.
+        """
+        lock = self._lock
+        lock.acquire()
+        buf = self._buf
+        if buf and not self._sendq:  # the common case, kept short
+            value = buf.popleft()
+            lock.release()
+            if _trace.active is not None:
+                _record(self, "recv", value)
+            return value, True
+        r = self._recv_now()
+        if r is not None:
+            lock.release()
+            if r[2] is not None:
+                r[2].park.release()
+            return r[0], r[1]
+        if check_timeout(timeout) == 0:
+            lock.release()
+            raise TimeoutError(f"receive from {self.name} would block (timeout=0)")
+        g = current_g()
+        s = g.sudog
+        s.done = False
+        self._recvq.append(s)
+        lock.release()
+        if not block(g, timeout, lambda: self._withdraw(self._recvq, s), self.name):
+            raise TimeoutError(f"receive from {self.name} timed out after {timeout} s: nothing was sent")
+        value = g.value
+        g.value = None
+        return value, g.ok
+
+    def recv(self, timeout=None):
+        """``v := <-ch``: the next value, or ``None`` once the channel is closed and drained.
+
+        Use ``recv_ok`` (or ``for v in ch``) when ``None`` can also be a real value.
+        """
+        lock = self._lock
+        lock.acquire()
+        buf = self._buf
+        if buf and not self._sendq:  # the same short path as recv_ok, without the tuple
+            value = buf.popleft()
+            lock.release()
+            if _trace.active is not None:
+                _record(self, "recv", value)
+            return value
+        lock.release()
+        return self.recv_ok(timeout)[0]
+
+    # --- close(ch) --------------------------------------------------------------------------------
+    def close(self):
+        """``close(ch)``: no more values will be sent.
+
+        Receivers drain the buffer, then get ``(None, False)``. Every waiting receiver wakes with
+        that result and every waiting sender wakes with ``ClosedChannelError``. Closing twice raises
+        ``ClosedChannelError("close of closed channel")``.
+        """
+        wake = []
+        with self._lock:
+            if self._closed:
+                raise ClosedChannelError("close of closed channel")
+            self._closed = True
+            for queue, ok in ((self._recvq, False), (self._sendq, False)):
+                while queue:
+                    s = queue.popleft()
+                    if s.sel and not s.g.claim.acquire(False):
+                        continue
+                    s.done = True
+                    ready(s.g, s.index, None, ok)
+                    wake.append(s.g)
+            if _trace.active is not None:
+                _record(self, "close")
+        for g in wake:
+            g.park.release()
+
+    # --- for v := range ch ------------------------------------------------------------------------
+    def __iter__(self):
+        """``for v := range ch``: receive until the channel is closed *and* drained."""
+        while True:
+            value, ok = self.recv_ok()
+            if not ok:
+                return
+            yield value
+
+    # --- cases for select -------------------------------------------------------------------------
+    def sending(self, value):
+        """The select case ``case ch <- value:``."""
+        return Case(self, True, value)
+
+    def receiving(self):
+        """The select case ``case v, ok := <-ch:``."""
+        return Case(self, False, None)
+
+
+class Case:
+    """One case of a ``select``: made by ``ch.sending(v)`` or ``ch.receiving()``."""
+
+    __slots__ = ("chan", "is_send", "value")
+
+    def __init__(self, chan, is_send, value):
+        self.chan = chan
+        self.is_send = is_send
+        self.value = value
+
+    def __repr__(self):
+        if self.is_send:
+            return f"<case {self.chan.name} <- {self.value!r}>"
+        return f"<case <-{self.chan.name}>"
+
+
+def current_name():
+    return threading.current_thread().name
+
+
+def _record(ch, kind, value=None, who=None):
+    tr = _trace.active
+    if tr is not None:
+        tr.record(tr.real_time(), who or current_name(), kind, ch.name, value)
+
+
+def _record_handoff(ch, value, sender, receiver):
+    tr = _trace.active
+    if tr is not None:
+        t = tr.real_time()
+        tr.record(t, sender, "send", ch.name, value)
+        tr.record(t, receiver, "recv", ch.name, value)
+

@@ -1,0 +1,213 @@
+"""The small part of Go's runtime that chanlab needs, for threads.
+
+Go's runtime keeps a record for every goroutine (a ``g``); a goroutine that must wait on a channel
+puts a ``sudog`` ("g waiting on something") in the channel's queue and *parks*; whoever completes
+the operation writes the result into the waiter's record and makes it runnable again (``goready``).
+chanlab does the same with threads:
+
+=========================  ===============================================================
+Go runtime                 chanlab.runtime
+=========================  ===============================================================
+``g``                      :class:`G`, one per thread that has blocked in chanlab
+``sudog``                  :class:`Sudog`, one entry in a channel's queue of waiters
+``gopark`` / ``goready``   ``G.park.acquire()`` / ``G.park.release()`` (a per-thread lock
+                           used as a binary semaphore, made once and reused)
+``selectDone``             ``G.claim``: the first peer to take it completes the select
+``checkdead()``            :func:`deadlocked`, run by a waiting main thread every 50 ms
+a panic ends the program   :func:`take_panic`: a goroutine's exception surfaces in the main
+                           thread's next (or current) wait
+=========================  ===============================================================
+
+Goroutines (threads started by :func:`chanlab.go`) park with a plain blocking ``acquire``. Any
+other thread -- in practice the main thread of a script or a notebook cell -- waits in 50 ms
+slices, so that it can notice a deadlock or a goroutine's panic, and so that a kernel interrupt
+stops it at once.
+"""
+
+import _thread
+import threading
+import time
+from collections import deque
+
+from . import trace as _trace
+from .errors import DeadlockError, PanicError
+
+__all__ = ["G", "Sudog", "current_g", "block", "ready", "deadlocked", "take_panic", "sched"]
+
+#: How long a non-goroutine thread waits between two looks for a deadlock or a panic (seconds).
+POLL = 0.05
+
+
+class _Sched:
+    """Global counters (Go: ``runtime.sched``)."""
+
+    def __init__(self):
+        self.epoch = 0  # bumped whenever a thread goes to sleep: a deadlock needs two equal looks
+        self.timers = 0  # timers that will still fire (time.After, tickers, context deadlines)
+        self.gs = {}  # threading.Thread -> G, for every thread that is a goroutine or has waited
+        self.panics = deque()  # goroutines that ended with an exception nobody has seen yet
+
+
+sched = _Sched()
+
+
+class G:
+    """What chanlab knows about one thread (Go: ``runtime.g``)."""
+
+    __slots__ = ("thread", "name", "goroutine", "park", "claim", "blocked", "sudog",
+                 "index", "value", "ok")
+
+    def __init__(self, thread, goroutine=False):
+        self.thread = thread
+        self.name = thread.name
+        self.goroutine = goroutine
+        self.park = _thread.allocate_lock()  # held while the thread runs; released to wake it
+        self.park.acquire()
+        self.claim = _thread.allocate_lock()  # taken by the one peer that completes a select
+        self.blocked = False  # waiting in chanlab with no timeout: what checkdead counts
+        self.sudog = Sudog(self, None, 0, False)  # reused by plain send/recv (one wait at a time)
+        self.index = 0  # written by the peer that wakes us: which case, which value, ok
+        self.value = None
+        self.ok = True
+
+
+class Sudog:
+    """One waiter in a channel's queue (Go: ``runtime.sudog``)."""
+
+    __slots__ = ("g", "elem", "index", "sel", "done")
+
+    def __init__(self, g, elem, index, sel):
+        self.g = g
+        self.elem = elem  # the value a sender offers
+        self.index = index  # the select case this entry stands for
+        self.sel = sel  # part of a select: a peer must win g.claim first
+        self.done = False  # a peer took this entry off the queue and completed it
+
+
+def current_g():
+    """The :class:`G` of the calling thread, made on first use."""
+    t = threading.current_thread()
+    g = sched.gs.get(t)
+    if g is None:
+        g = sched.gs[t] = G(t)
+    return g
+
+
+def ready(g, index, value, ok):
+    """Complete ``g``'s wait (call with the channel's lock held; release ``g.park`` after unlocking).
+
+    Go: ``goready(gp)``, after the value has been copied into the waiter's record.
+    """
+    g.index = index
+    g.value = value
+    g.ok = ok
+    g.blocked = False
+
+
+def take_panic():
+    """Raise :class:`PanicError` for a goroutine that ended with an exception nobody has seen."""
+    try:
+        gr = sched.panics.popleft()
+    except IndexError:
+        return
+    raise PanicError(gr.name, gr.exception) from gr.exception
+
+
+def deadlocked(me):
+    """Go's ``checkdead``: is every other thread that could act waiting forever in chanlab?
+
+    True only when no timer is pending; every goroutine, and every other thread that has waited in
+    chanlab, is blocked in chanlab without a timeout; and no other non-daemon thread is alive (a
+    thread we do not know might be about to send). When in doubt, the answer is False.
+    """
+    epoch = sched.epoch
+    if sched.timers or not me.blocked:
+        return False
+    for t, g in list(sched.gs.items()):
+        if g is me:
+            continue
+        if not g.goroutine and not t.is_alive():
+            sched.gs.pop(t, None)  # a thread that has ended can wake nobody
+            continue
+        if not g.blocked:
+            return False
+    for t in threading.enumerate():
+        if not t.daemon and t is not me.thread and t not in sched.gs:
+            return False
+    return sched.epoch == epoch and not sched.timers and me.blocked
+
+
+def _park(g, timeout):
+    """Sleep until a peer wakes ``g`` (True) or ``timeout`` seconds pass (False)."""
+    if g.goroutine:
+        if timeout is None:
+            g.blocked = True
+            sched.epoch += 1
+            g.park.acquire()
+            return True
+        return g.park.acquire(True, timeout)
+    # Not a goroutine (the main thread, or a thread you started yourself): wait in slices.
+    deadline = None if timeout is None else time.monotonic() + timeout
+    if deadline is None:
+        g.blocked = True
+        sched.epoch += 1
+    strikes = 0
+    while True:
+        if sched.panics:
+            take_panic()
+        if deadline is None:
+            wait = POLL
+        else:
+            wait = min(POLL, deadline - time.monotonic())
+            if wait <= 0:
+                return False
+        if g.park.acquire(True, wait):
+            return True
+        if deadline is None:
+            # two looks in a row, 50 ms apart, with nothing going to sleep in between
+            strikes = strikes + 1 if deadlocked(g) else 0
+            if strikes >= 2:
+                raise DeadlockError("all goroutines are asleep - deadlock!")
+
+
+def block(g, timeout, withdraw, chan=None):
+    """Park ``g``, which has just queued itself (under a lock it has since released).
+
+    Returns True once a peer has completed the operation, False when ``timeout`` passed first.
+    On a timeout, a deadlock, a panic or an interrupt it calls ``withdraw()``, which takes the
+    waiter off its queues under the lock and returns True, or returns False when a peer has already
+    completed the operation -- then the operation stands, as in Go, and its result is returned.
+    An interrupt that loses that race is raised again right after (``_thread.interrupt_main``).
+    """
+    tr = _trace.active
+    if tr is not None:
+        tr.record(tr.real_time(), g.name, "block", chan)
+    try:
+        woken = _park(g, timeout)
+        exc = None
+    except BaseException as e:  # DeadlockError, PanicError, KeyboardInterrupt
+        woken, exc = False, e
+    if not woken:
+        if withdraw():
+            g.blocked = False
+            if tr is not None:
+                tr.record(tr.real_time(), g.name, "unblock", chan, "gave up")
+            if exc is not None:
+                raise exc
+            return False
+        g.park.acquire()  # a peer claimed us first: its wake-up is imminent
+        if isinstance(exc, KeyboardInterrupt):
+            _thread.interrupt_main()  # the operation completed; the interrupt comes right after
+        elif isinstance(exc, PanicError):
+            sched.panics.appendleft(_PanicAgain(exc))
+    if tr is not None:
+        tr.record(tr.real_time(), g.name, "unblock", chan)
+    return True
+
+
+class _PanicAgain:
+    """A panic that lost a race with a completed operation, to be raised at the next wait."""
+
+    def __init__(self, err):
+        self.name = err.goroutine
+        self.exception = err.exc

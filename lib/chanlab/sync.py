@@ -1,0 +1,100 @@
+"""``sync.WaitGroup`` for threads: wait for a collection of goroutines to finish.
+
+Go::
+
+    var wg sync.WaitGroup
+    for i := 0; i < 5; i++ {
+        wg.Add(1)
+        go func(id int) {
+            defer wg.Done()
+            work(id)
+        }(i)
+    }
+    wg.Wait()
+
+chanlab::
+
+    wg = WaitGroup()
+    for i in range(5):
+        wg.add(1)
+        def job(id=i):
+            try:
+                work(id)
+            finally:
+                wg.done()       # Go's defer: runs even if work() raises
+        go(job)
+    wg.wait()
+
+A WaitGroup is a completion barrier, a counter that ``wait`` waits to reach zero. It carries no
+messages: nothing is sent, nothing received. (The source article files it under
+"message-driven"; it is not.) Call ``add`` *before* starting the goroutine, never inside it:
+otherwise ``wait`` can see a zero counter before the goroutine has even started.
+"""
+import _thread
+
+from .chan import check_timeout
+from .runtime import block, current_g, ready
+
+__all__ = ["WaitGroup"]
+
+
+class WaitGroup:
+    """Go's ``sync.WaitGroup``. The zero value is ready to use: ``WaitGroup()``."""
+
+    __slots__ = ("_lock", "_count", "_waiters")
+
+    def __init__(self):
+        self._lock = _thread.allocate_lock()
+        self._count = 0
+        self._waiters = []  # the G of every thread in wait()
+
+    def add(self, delta=1):
+        """``wg.Add(delta)``. The counter may never go below zero:
+        ``ValueError("sync: negative WaitGroup counter")``, as Go panics."""
+        if isinstance(delta, bool) or not isinstance(delta, int):
+            raise TypeError(f"WaitGroup.add takes an int, not {type(delta).__name__} {delta!r}")
+        with self._lock:
+            count = self._count + delta
+            if count < 0:
+                raise ValueError("sync: negative WaitGroup counter")
+            self._count = count
+            if count or not self._waiters:
+                return
+            waiters, self._waiters = self._waiters, []
+            for g in waiters:
+                ready(g, 0, None, True)
+        for g in waiters:
+            g.park.release()
+
+    def done(self):
+        """``wg.Done()``: ``add(-1)``."""
+        self.add(-1)
+
+    @property
+    def count(self):
+        """The counter (Go does not expose it; it is here for teaching and tests)."""
+        return self._count
+
+    def wait(self, timeout=None):
+        """``wg.Wait()``: block until the counter is zero.
+
+        With ``timeout`` (seconds), raise the built-in ``TimeoutError`` if it is not zero in time.
+        """
+        with self._lock:
+            if self._count == 0:
+                return
+            check_timeout(timeout)
+            g = current_g()
+            self._waiters.append(g)
+        if not block(g, timeout, lambda: self._withdraw(g), "WaitGroup"):
+            raise TimeoutError(f"WaitGroup.wait timed out after {timeout} s with the counter at {self._count}")
+
+    def _withdraw(self, g):
+        with self._lock:
+            if g in self._waiters:
+                self._waiters.remove(g)
+                return True
+            return False
+
+    def __repr__(self):
+        return f"<WaitGroup count={self._count}, {len(self._waiters)} waiting>"

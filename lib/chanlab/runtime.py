@@ -27,6 +27,7 @@ stops it at once.
 import _thread
 import threading
 import time
+import weakref
 from collections import deque
 
 from . import trace as _trace
@@ -113,12 +114,18 @@ def take_panic():
     raise PanicError(gr.name, gr.exception) from gr.exception
 
 
+# Daemon threads that were already running when chanlab was imported (in a notebook: the kernel's
+# own threads) cannot be part of a chanlab program unless they block in one of its operations.
+_before_chanlab = weakref.WeakSet(threading.enumerate())
+
+
 def deadlocked(me):
     """Go's ``checkdead``: is every other thread that could act waiting forever in chanlab?
 
     True only when no timer is pending; every goroutine, and every other thread that has waited in
-    chanlab, is blocked in chanlab without a timeout; and no other non-daemon thread is alive (a
-    thread we do not know might be about to send). When in doubt, the answer is False.
+    chanlab, is blocked in chanlab without a timeout; and no other thread is alive that might be
+    about to send (any thread we do not know, except daemon threads that were already running when
+    chanlab was imported, such as a notebook kernel's own). When in doubt, the answer is False.
     """
     epoch = sched.epoch
     if sched.timers or not me.blocked:
@@ -132,8 +139,10 @@ def deadlocked(me):
         if not g.blocked:
             return False
     for t in threading.enumerate():
-        if not t.daemon and t is not me.thread and t not in sched.gs:
-            return False
+        if t is me.thread or t in sched.gs or t.name.startswith("chanlab-"):
+            continue
+        if not t.daemon or t not in _before_chanlab:
+            return False  # a thread we do not know: it might be about to send
     return sched.epoch == epoch and not sched.timers and me.blocked
 
 

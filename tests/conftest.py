@@ -24,6 +24,14 @@ def no_thread_left_behind():
     assert not left, f"the test left threads running: {[t.name for t in left]}"
 
 
+@pytest.fixture
+def no_new_thread_at_all():
+    """Stricter: not even a thread that is about to end (for code that joins what it starts)."""
+    before = set(threading.enumerate())
+    yield
+    assert [t.name for t in threading.enumerate() if t not in before] == []
+
+
 def _wait_until(predicate, timeout=2.0, what="condition"):
     deadline = time.monotonic() + timeout
     while not predicate():

@@ -5,19 +5,15 @@ happen in the same turn of the event loop."""
 import asyncio
 import random
 import sys
-import threading
 
 import pytest
 
 from chanlab import aio
-from chanlab.aio import Selected, runtime
+from chanlab.aio import Selected, park
 
 
-@pytest.fixture(autouse=True)
-def no_thread_left_behind():
-    before = set(threading.enumerate())
-    yield
-    assert set(threading.enumerate()) - before == set()
+# stricter than the autouse check: run() has joined its loop thread by the time it returns
+pytestmark = pytest.mark.usefixtures("no_new_thread_at_all")
 
 
 def vrun(main):
@@ -203,14 +199,14 @@ def test_recv_timeout_expiring_in_the_same_turn_as_the_handoff():
 def test_stress_every_value_is_received_exactly_once(capacity, monkeypatch):
     n_values, n_producers, n_consumers = 20_000, 4, 4
     stats = {"races": 0, "timeouts": 0, "cancelled": 0}
-    is_handoff = runtime._is_handoff
+    is_handoff = park._is_handoff
 
     def counting_is_handoff(result, select):  # only called when a parked operation was interrupted
         won = is_handoff(result, select)
         stats["races"] += won
         return won
 
-    monkeypatch.setattr(runtime, "_is_handoff", counting_is_handoff)
+    monkeypatch.setattr(park, "_is_handoff", counting_is_handoff)
     rng = random.Random(1234)
 
     def pause():  # steps of 1 ms, so that timers often fire in the same turn

@@ -169,7 +169,7 @@ def test_recv_timeout_then_later_send_is_not_taken_by_the_ghost(wait_until):
 
 # bad input gets a clear error
 @pytest.mark.parametrize("cap, exc, msg", [
-    (-1, ValueError, "must be >= 0"),
+    (-1, ValueError, "must be an int >= 0"),
     (1.5, TypeError, "must be an int"),
     ("3", TypeError, "must be an int"),
     (True, TypeError, "must be an int"),

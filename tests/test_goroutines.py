@@ -167,9 +167,12 @@ def test_buffered_channel_as_semaphore_bounds_concurrency():
 # --- 12. the deadlock detector ----------------------------------------------------------------------
 def test_lonely_receive_is_a_deadlock_not_a_hang():
     t0 = time.monotonic()
-    with pytest.raises(DeadlockError, match="^all goroutines are asleep - deadlock!$"):
-        Chan().recv()
+    with pytest.raises(DeadlockError) as info:
+        Chan(name="lonely").recv()
     assert time.monotonic() - t0 < 0.5
+    assert str(info.value) == "all goroutines are asleep - deadlock!"  # Go's words exactly
+    if hasattr(info.value, "__notes__"):  # and, like Go's dump, who waits on what
+        assert info.value.__notes__ == ["goroutine 'MainThread' [chan receive on lonely]"]
 
 
 @pytest.mark.parametrize("op", ["send", "select", "select-nothing", "wait", "join"])
@@ -239,8 +242,13 @@ def test_deadlock_with_goroutines_blocked_on_each_other():
     a, b = Chan(), Chan()
     g1 = go(lambda: (a.recv(), b.send(1)))
     g2 = go(lambda: (b.recv(), a.send(1)))
-    with pytest.raises(DeadlockError):
+    with pytest.raises(DeadlockError) as info:
         g1.join()
+    if hasattr(info.value, "__notes__"):
+        assert sorted(info.value.__notes__) == sorted([
+            "goroutine 'MainThread' [sync.WaitGroup.Wait]",
+            f"goroutine {g1.name!r} [chan receive on {a.name}]",
+            f"goroutine {g2.name!r} [chan receive on {b.name}]"])
     finish(a, b, g1, g2)
 
 

@@ -122,3 +122,10 @@ def test_same_channel_twice_in_one_select():
     ch.send(5)
     sel = select(ch.receiving(), ch.receiving())
     assert sel.value == 5 and sel.index in (0, 1)
+
+
+def test_mixing_flavours_is_a_clear_error():
+    from chanlab import aio
+
+    with pytest.raises(TypeError, match="not a chanlab \\(threads\\) channel"):
+        select(aio.Chan().receiving(), default=True)

@@ -28,7 +28,7 @@ def test_ticker_drops_ticks_for_a_slow_receiver():
         second = ticker.c.recv(timeout=1)  # a fresh tick, not a backlog
     drops = [e for e in tr.events if e.kind == "drop" and e.chan == ticker.c.name]
     assert len(drops) >= 5
-    assert drops[-1].goroutine == "chanlab-timers"
+    assert drops[-1].goroutine == "timer"
     assert second > first
 
 

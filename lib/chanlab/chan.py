@@ -26,6 +26,7 @@ chanlab::
 import _thread
 import itertools
 import math
+import operator
 import threading
 from collections import deque
 
@@ -33,20 +34,25 @@ from . import trace as _trace
 from .errors import ClosedChannelError
 from .runtime import block, current_g, ready
 
-__all__ = ["Chan", "check_capacity", "check_timeout"]
+__all__ = ["Chan", "ChanBase", "Case", "check_capacity", "check_timeout"]
 
 _names = itertools.count(1)
 
 
 def check_capacity(capacity):
-    """Return ``capacity`` if it is a valid channel size (an int >= 0), else raise a clear error."""
-    if isinstance(capacity, bool) or not isinstance(capacity, int):
+    """Return ``capacity`` as an int if it is a valid channel size (an integer >= 0), else raise
+    a clear error. Shared by both flavours."""
+    if isinstance(capacity, bool):
+        raise TypeError("channel capacity must be an int >= 0 (0 = unbuffered), not a bool")
+    try:
+        capacity = operator.index(capacity)  # ints, and integer types such as numpy's
+    except TypeError:
         raise TypeError(
-            f"channel capacity must be an int >= 0 (0 = unbuffered), not {type(capacity).__name__} "
-            f"{capacity!r}; for example Chan(0) or Chan(10)"
-        )
+            f"channel capacity must be an int >= 0 (0 = unbuffered, like make(chan T)), not "
+            f"{type(capacity).__name__} {capacity!r}; for example Chan(0) or Chan(10)"
+        ) from None
     if capacity < 0:
-        raise ValueError(f"channel capacity must be >= 0 (0 = unbuffered), got {capacity}")
+        raise ValueError(f"channel capacity must be an int >= 0 (0 = unbuffered), got {capacity}")
     return capacity
 
 
@@ -61,7 +67,28 @@ def check_timeout(timeout):
     return timeout
 
 
-class Chan:
+
+class ChanBase:
+    """What both flavours of channel share: Go's ``len(ch)`` and ``cap(ch)``."""
+
+    __slots__ = ()
+
+    def __len__(self):
+        """``len(ch)``: how many values wait in the buffer (always 0 when unbuffered)."""
+        return len(self._buf)
+
+    @property
+    def cap(self):
+        """``cap(ch)``: the buffer size given to ``make`` (0 when unbuffered)."""
+        return self._cap
+
+    @property
+    def closed(self):
+        """Whether ``close`` has been called (Go has no such query; it is here for teaching)."""
+        return self._closed
+
+
+class Chan(ChanBase):
     """A Go channel between threads. ``Chan()`` is ``make(chan T)``, ``Chan(n)`` is ``make(chan T, n)``.
 
     ``name`` labels the channel in traces and error messages (default ``chan-1``, ``chan-2``, ...).
@@ -79,21 +106,6 @@ class Chan:
         self._recvq = deque()  # Sudogs of receivers waiting (Go: c.recvq)
         self._sendq = deque()  # Sudogs of senders waiting (Go: c.sendq)
         self.name = name if name is not None else f"chan-{next(_names)}"
-
-    # --- len(ch), cap(ch) -------------------------------------------------------------------------
-    def __len__(self):
-        """``len(ch)``: how many values wait in the buffer (always 0 when unbuffered)."""
-        return len(self._buf)
-
-    @property
-    def cap(self):
-        """``cap(ch)``: the buffer size given to ``make`` (0 when unbuffered)."""
-        return self._cap
-
-    @property
-    def closed(self):
-        """Whether ``close`` has been called (Go has no such query; it is here for teaching)."""
-        return self._closed
 
     def __repr__(self):
         state = "closed" if self._closed else "open"
@@ -213,7 +225,7 @@ class Chan:
         s.done = False
         self._sendq.append(s)
         lock.release()
-        done = block(g, timeout, lambda: self._withdraw(self._sendq, s), self.name)
+        done = block(g, timeout, lambda: self._withdraw(self._sendq, s), self.name, "chan send")
         s.elem = None
         if not done:
             raise TimeoutError(f"send on {self.name} timed out after {timeout} s: no receiver took the value")
@@ -249,7 +261,7 @@ class Chan:
         s.done = False
         self._recvq.append(s)
         lock.release()
-        if not block(g, timeout, lambda: self._withdraw(self._recvq, s), self.name):
+        if not block(g, timeout, lambda: self._withdraw(self._recvq, s), self.name, "chan receive"):
             raise TimeoutError(f"receive from {self.name} timed out after {timeout} s: nothing was sent")
         value = g.value
         g.value = None
@@ -308,7 +320,8 @@ class Chan:
 
 
 class Case:
-    """One case of a ``select``: made by ``ch.sending(v)`` or ``ch.receiving()``."""
+    """One case of a ``select``: made by ``ch.sending(v)`` (``case ch <- v``) or ``ch.receiving()``
+    (``case v, ok := <-ch``), for either flavour. ``None`` in its place is Go's nil channel."""
 
     __slots__ = ("chan", "is_send", "value")
 
@@ -319,8 +332,8 @@ class Case:
 
     def __repr__(self):
         if self.is_send:
-            return f"<case {self.chan.name} <- {self.value!r}>"
-        return f"<case <-{self.chan.name}>"
+            return f"<case {self.chan!r} <- {self.value!r}>"
+        return f"<case <-{self.chan!r}>"
 
 
 def current_name():

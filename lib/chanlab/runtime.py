@@ -56,7 +56,7 @@ class G:
     """What chanlab knows about one thread (Go: ``runtime.g``)."""
 
     __slots__ = ("thread", "name", "goroutine", "park", "claim", "blocked", "sudog",
-                 "index", "value", "ok")
+                 "index", "value", "ok", "waiting")
 
     def __init__(self, thread, goroutine=False):
         self.thread = thread
@@ -70,6 +70,7 @@ class G:
         self.index = 0  # written by the peer that wakes us: which case, which value, ok
         self.value = None
         self.ok = True
+        self.waiting = None  # what it waits on, for traces and deadlock reports: "chan receive on jobs"
 
 
 class Sudog:
@@ -146,6 +147,15 @@ def deadlocked(me):
     return sched.epoch == epoch and not sched.timers and me.blocked
 
 
+def _deadlock_error(me):
+    """Go's message, with a note per goroutine saying what it waits on (as Go's dump does)."""
+    err = DeadlockError("all goroutines are asleep - deadlock!")
+    if hasattr(err, "add_note"):  # Python 3.11+
+        for g in [me] + [g for g in list(sched.gs.values()) if g is not me and g.blocked]:
+            err.add_note(f"goroutine {g.name!r} [{g.waiting}]")
+    return err
+
+
 def _park(g, timeout):
     """Sleep until a peer wakes ``g`` (True) or ``timeout`` seconds pass (False)."""
     if g.goroutine:
@@ -176,10 +186,10 @@ def _park(g, timeout):
             # two looks in a row, 50 ms apart, with nothing going to sleep in between
             strikes = strikes + 1 if deadlocked(g) else 0
             if strikes >= 2:
-                raise DeadlockError("all goroutines are asleep - deadlock!")
+                raise _deadlock_error(g)
 
 
-def block(g, timeout, withdraw, chan=None):
+def block(g, timeout, withdraw, chan=None, reason="chan receive"):
     """Park ``g``, which has just queued itself (under a lock it has since released).
 
     Returns True once a peer has completed the operation, False when ``timeout`` passed first.
@@ -187,10 +197,13 @@ def block(g, timeout, withdraw, chan=None):
     waiter off its queues under the lock and returns True, or returns False when a peer has already
     completed the operation -- then the operation stands, as in Go, and its result is returned.
     An interrupt that loses that race is raised again right after (``_thread.interrupt_main``).
+    ``reason`` is Go's name for the wait (``chan receive``, ``chan send``, ``select``,
+    ``sync.WaitGroup.Wait``): traces and deadlock reports show it.
     """
+    g.waiting = reason if chan is None else f"{reason} on {chan}"
     tr = _trace.active
     if tr is not None:
-        tr.record(tr.real_time(), g.name, "block", chan)
+        tr.record(tr.real_time(), g.name, "block", chan, reason)
     try:
         woken = _park(g, timeout)
         exc = None
@@ -200,7 +213,7 @@ def block(g, timeout, withdraw, chan=None):
         if withdraw():
             g.blocked = False
             if tr is not None:
-                tr.record(tr.real_time(), g.name, "unblock", chan, "gave up")
+                tr.record(tr.real_time(), g.name, "unblock", chan, reason)
             if exc is not None:
                 raise exc
             return False
@@ -210,7 +223,7 @@ def block(g, timeout, withdraw, chan=None):
         elif isinstance(exc, PanicError):
             sched.panics.appendleft(_PanicAgain(exc))
     if tr is not None:
-        tr.record(tr.real_time(), g.name, "unblock", chan)
+        tr.record(tr.real_time(), g.name, "unblock", chan, reason)
     return True
 
 

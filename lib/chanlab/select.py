@@ -31,7 +31,7 @@ case and wakes us; the waiters left in the other queues are stale and are remove
 import random
 from typing import Any, NamedTuple, Optional
 
-from .chan import Case, check_timeout
+from .chan import Case, Chan, check_timeout
 from .errors import ClosedChannelError
 from .runtime import Sudog, block, current_g
 
@@ -47,13 +47,19 @@ class Selected(NamedTuple):
     ok: bool = True
 
 
-def check_cases(cases):
-    """Raise a clear error for anything that is not a case (``None`` is allowed: a nil channel)."""
+def check_cases(cases, chan_type, flavour):
+    """Raise a clear error for anything that is not a case of this flavour (``None`` is allowed:
+    a nil channel). Shared by ``chanlab.select`` and ``chanlab.aio.select``."""
     for i, c in enumerate(cases):
         if c is not None and not isinstance(c, Case):
             raise TypeError(
                 f"select case {i} is {c!r}; make cases with ch.receiving() or ch.sending(value), "
                 f"or pass None for a case that must never run (Go's nil channel)"
+            )
+        if c is not None and not isinstance(c.chan, chan_type):
+            raise TypeError(
+                f"select case {i} is on {c.chan!r}, which is not a {flavour} channel: threads use "
+                f"chanlab.Chan with chanlab.select, asyncio uses chanlab.aio.Chan with await chanlab.aio.select"
             )
 
 
@@ -75,7 +81,7 @@ def select(*cases, default=False, timeout=None):
     no case ready and no default, ``select()`` waits forever: ``select {}``.
     A send case on a closed channel raises ``ClosedChannelError``, as Go panics.
     """
-    check_cases(cases)
+    check_cases(cases, Chan, "chanlab (threads)")
     chans = list({id(c.chan): c.chan for c in cases if c is not None}.values())
     if len(chans) > 1:
         chans.sort(key=id)  # one global lock order (Go sorts by address: lockorder)
@@ -128,7 +134,8 @@ def select(*cases, default=False, timeout=None):
     _unlock(chans)
     # On a timeout, whoever takes g.claim first wins: us (nothing happened) or a peer (it did).
     try:
-        done = block(g, timeout, lambda: g.claim.acquire(False), ",".join(ch.name for ch in chans))
+        done = block(g, timeout, lambda: g.claim.acquire(False), ",".join(ch.name for ch in chans) or None,
+                     "select" if waiting else "select (no cases)")
     finally:
         # pass 3: take the stale waiters out of the other queues, then free the claim for next time.
         for ch, queue, s in waiting:

@@ -86,7 +86,7 @@ class WaitGroup:
             check_timeout(timeout)
             g = current_g()
             self._waiters.append(g)
-        if not block(g, timeout, lambda: self._withdraw(g), "WaitGroup"):
+        if not block(g, timeout, lambda: self._withdraw(g), None, "sync.WaitGroup.Wait"):
             raise TimeoutError(f"WaitGroup.wait timed out after {timeout} s with the counter at {self._count}")
 
     def _withdraw(self, g):

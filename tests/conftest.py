@@ -5,7 +5,7 @@ import time
 import pytest
 
 # Threads that live for the whole process by design.
-PERMANENT = {"chanlab-timers"}
+PERMANENT = {"chanlab-timers", "IPythonHistorySavingThread"}  # IPython: the test shell of test_gorun
 
 
 def _extra_threads(before):

@@ -33,3 +33,10 @@ __all__ = [
     "ClosedChannelError", "DeadlockError", "PanicError",
 ]
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext chanlab``: adds the ``%%go`` cell magic (see :mod:`chanlab.gorun`)."""
+    from .gorun import go_cell
+
+    ipython.register_magic_function(go_cell, magic_kind="cell", magic_name="go")

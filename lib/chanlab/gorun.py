@@ -133,7 +133,8 @@ def go_cell(line, cell):
         sys.stderr.write(result.stderr)
     if result.timed_out:
         print(f"killed after {opts.timeout:g} s (--timeout)", file=sys.stderr)
+    elif result.stage == "build":
+        print("build failed", file=sys.stderr)
     elif result.status != 0:
-        what = "build failed" if result.stage == "build" else "exit status"
-        print(f"{what} {result.status}" if result.stage == "run" else what, file=sys.stderr)
+        print(f"exit status {result.status}", file=sys.stderr)
     sys.stderr.flush()

@@ -1,0 +1,86 @@
+"""Architecture diagrams as data: the two figures the source article mentions but never shows.
+
+A :class:`Diagram` is a list of boxes (:class:`Node`) and arrows (:class:`Edge`) on a small grid;
+``chanlab.plots.draw_diagram`` draws one with matplotlib. Keeping them as data means a test can
+check what they say (who talks to whom), and a reader can change one and redraw it.
+"""
+from dataclasses import dataclass, field
+
+__all__ = ["Node", "Edge", "Diagram", "message_driven", "event_driven", "observer"]
+
+#: what each kind of box is, for the legend
+KINDS = {
+    "sender": "sends (producer / publisher)",
+    "channel": "queue or topic (the broker)",
+    "receiver": "receives (consumer / subscriber)",
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    kind: str  # one of KINDS
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Edge:
+    src: str
+    dst: str
+    label: str = ""
+    style: str = "solid"  # "solid": every item goes this way; "dashed": some items go this way
+
+
+@dataclass
+class Diagram:
+    title: str
+    nodes: list
+    edges: list
+    notes: list = field(default_factory=list)  # one-line captions under the figure
+
+    def node(self, name):
+        return next(n for n in self.nodes if n.name == name)
+
+    def who_sends_to(self, name):
+        return sorted(e.src for e in self.edges if e.dst == name)
+
+
+def message_driven(producers=2, consumers=3):
+    """Producers put messages on a queue; competing consumers each take *some* of them
+    (point-to-point: every message is handled by exactly one consumer)."""
+    nodes = [Node(f"producer {i + 1}", "sender", 0, _spread(i, producers)) for i in range(producers)]
+    nodes.append(Node("queue", "channel", 1, 0))
+    nodes += [Node(f"consumer {i + 1}", "receiver", 2, _spread(i, consumers)) for i in range(consumers)]
+    edges = [Edge(f"producer {i + 1}", "queue", "send") for i in range(producers)]
+    edges += [Edge("queue", f"consumer {i + 1}", "some messages", "dashed") for i in range(consumers)]
+    return Diagram("Message-driven: a queue with competing consumers", nodes, edges,
+                   ["each message goes to ONE consumer", "add consumers to share the load"])
+
+
+def event_driven(publishers=1, subscribers=3):
+    """A publisher emits events to a topic; every subscriber receives *every* event
+    (publish/subscribe: fan-out)."""
+    nodes = [Node(f"publisher {i + 1}" if publishers > 1 else "publisher", "sender", 0, _spread(i, publishers))
+             for i in range(publishers)]
+    nodes.append(Node("topic", "channel", 1, 0))
+    nodes += [Node(f"subscriber {i + 1}", "receiver", 2, _spread(i, subscribers)) for i in range(subscribers)]
+    edges = [Edge(n.name, "topic", "publish") for n in nodes if n.kind == "sender"]
+    edges += [Edge("topic", f"subscriber {i + 1}", "every event") for i in range(subscribers)]
+    return Diagram("Event-driven: a topic fans out to every subscriber", nodes, edges,
+                   ["each event goes to EVERY subscriber", "add subscribers to add reactions"])
+
+
+def observer(observers=3):
+    """The observer pattern, in one process: the subject calls each observer's handler itself
+    (no broker in between: the subject knows its observers)."""
+    nodes = [Node("subject", "sender", 0, 0)]
+    nodes += [Node(f"observer {i + 1}", "receiver", 2, _spread(i, observers)) for i in range(observers)]
+    edges = [Edge("subject", f"observer {i + 1}", "calls handler") for i in range(observers)]
+    return Diagram("Observer pattern: the subject calls every observer directly", nodes, edges,
+                   ["no broker: the subject holds the list of observers", "dispatch is synchronous"])
+
+
+def _spread(i, n):
+    """y positions for n boxes in a column, centred on 0."""
+    return (n - 1) / 2 - i

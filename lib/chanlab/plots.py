@@ -10,7 +10,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from .diagrams import KINDS
 
-__all__ = ["draw_diagram", "delivery_matrix"]
+__all__ = ["draw_diagram", "delivery_matrix", "timeline", "message_paths", "scaling", "outcomes", "histogram"]
 
 COLORS = {"sender": "#4c72b0", "channel": "#dd8452", "receiver": "#55a868"}
 BOX_W, BOX_H = 0.62, 0.34
@@ -78,4 +78,132 @@ def delivery_matrix(deliveries, ax=None, title=None):
     ax.legend(handles=[Patch(color="#55a868", label="delivered (label: virtual time of receipt, s)"),
                        Patch(fc="white", ec="grey", label="not delivered to this receiver")],
               loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
+    return ax
+
+
+# --- timelines from a trace --------------------------------------------------------------------------
+def _lanes(events):
+    """Per goroutine: (first t, last t, [(block start, block end, channel)])."""
+    lanes = {}
+    open_blocks = {}
+    for e in events:
+        first, last, blocks = lanes.setdefault(e.goroutine, [e.t, e.t, []])
+        lanes[e.goroutine][1] = max(last, e.t)
+        if e.kind == "block":
+            open_blocks[e.goroutine] = (e.t, e.chan or e.value)
+        elif e.kind == "unblock" and e.goroutine in open_blocks:
+            start, chan = open_blocks.pop(e.goroutine)
+            blocks.append((start, e.t, chan))
+    end = max((e.t for e in events), default=0.0)
+    for g, (start, chan) in open_blocks.items():  # still blocked when the trace ended
+        lanes[g][2].append((start, end, chan))
+        lanes[g][1] = end
+    return lanes
+
+
+def message_paths(events):
+    """Pair each send with its receive: channels are FIFO, so the k-th value sent on a channel is the
+    k-th received from it. Returns [(chan, value, sender, t_send, receiver, t_recv)]."""
+    sends, recvs = {}, {}
+    for e in events:
+        if e.kind == "send":
+            sends.setdefault(e.chan, []).append(e)
+        elif e.kind == "recv":
+            recvs.setdefault(e.chan, []).append(e)
+    paths = []
+    for chan, ss in sends.items():
+        for s, r in zip(ss, recvs.get(chan, [])):
+            paths.append((chan, s.value, s.goroutine, s.t, r.goroutine, r.t))
+    return paths
+
+
+def timeline(trace, ax=None, title="Timeline of goroutines", until=None, goroutines=None):
+    """A Gantt chart of a :class:`chanlab.trace.Trace`: one lane per goroutine.
+
+    Green: running (or doing its work); red: blocked on a channel (labelled with it); arrows: each
+    message from its send to its receive (a vertical arrow is a rendezvous: both sides met at that
+    instant); black crosses: dropped messages. ``until`` cuts the view at that time (seconds);
+    ``goroutines`` picks and orders the lanes.
+    """
+    events = [e for e in trace.events if until is None or e.t <= until]
+    lanes = _lanes(events)
+    names = goroutines or list(lanes)
+    names = [n for n in names if n in lanes]
+    ax = _axes(ax, (9, 0.6 * len(names) + 1.6))
+    y = {n: i for i, n in enumerate(names)}
+    end = max((e.t for e in events), default=1.0) or 1.0
+    for n in names:
+        first, last, blocks = lanes[n]
+        ax.broken_barh([(first, max(last - first, end * 0.002))], (y[n] - 0.15, 0.3), color="#55a868")
+        for start, stop, chan in blocks:
+            ax.broken_barh([(start, max(stop - start, end * 0.002))], (y[n] - 0.3, 0.6), color="#c44e52", alpha=0.85)
+            if stop - start > end * 0.06:
+                ax.text((start + stop) / 2, y[n], str(chan), ha="center", va="center", fontsize=7, color="white")
+    for chan, value, sender, ts, receiver, tr in message_paths(events):
+        if sender in y and receiver in y:
+            ax.annotate("", xy=(tr, y[receiver]), xytext=(ts, y[sender]),
+                        arrowprops=dict(arrowstyle="-|>", color="#4c72b0", lw=1, alpha=0.8))
+    drops = [e for e in events if e.kind == "drop" and e.goroutine in y]
+    if drops:
+        ax.scatter([e.t for e in drops], [y[e.goroutine] for e in drops], marker="x", color="black", s=40, zorder=5)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(len(names) - 0.4, -0.6)
+    ax.set_xlim(-end * 0.02, end * 1.02)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("goroutine")
+    ax.set_title(title)
+    ax.legend(handles=[Patch(color="#55a868", label="running / working"),
+                       Patch(color="#c44e52", label="blocked on a channel"),
+                       Line2D([], [], color="#4c72b0", marker=">", label="message: send → receive"),
+                       Line2D([], [], color="black", marker="x", linestyle="", label="dropped")],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return ax
+
+
+# --- experiment figures --------------------------------------------------------------------------------
+def scaling(points, ax=None, title="Wall time vs number of workers", ideal=None, ylabel="wall time (s)"):
+    """Curves of a measure vs workers. ``points`` maps a label to [(workers, value), ...];
+    ``ideal`` (optional) is [(workers, value)] drawn dashed as the best possible."""
+    ax = _axes(ax, (6.4, 4))
+    for label, pts in points.items():
+        xs, ys = zip(*sorted(pts))
+        ax.plot(xs, ys, marker="o", label=label)
+    if ideal:
+        xs, ys = zip(*sorted(ideal))
+        ax.plot(xs, ys, linestyle="--", color="grey", label="ideal (work / workers)")
+    ax.set_xlabel("workers")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def outcomes(rows, ax=None, title="Delivered and dropped messages"):
+    """Stacked bars: ``rows`` is [(label, delivered, dropped), ...]."""
+    ax = _axes(ax, (6.4, 3.6))
+    labels = [r[0] for r in rows]
+    delivered = [r[1] for r in rows]
+    dropped = [r[2] for r in rows]
+    ax.bar(labels, delivered, color="#55a868", label="delivered")
+    ax.bar(labels, dropped, bottom=delivered, color="#c44e52", label="dropped")
+    ax.set_ylabel("messages (count)")
+    ax.set_xlabel("")
+    ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def histogram(samples, ax=None, title="Latency", xlabel="latency (s)", bins=20):
+    """Overlaid histograms: ``samples`` maps a label to a list of values."""
+    ax = _axes(ax, (6.4, 3.6))
+    values = [v for vs in samples.values() for v in vs]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    edges = [lo + (hi - lo) * i / bins for i in range(bins + 1)] if hi > lo else bins
+    for label, vs in samples.items():
+        ax.hist(vs, bins=edges, alpha=0.55, label=f"{label} (n={len(vs)})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("messages (count)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
     return ax

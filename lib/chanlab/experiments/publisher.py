@@ -1,0 +1,240 @@
+"""A publisher and a slower (or later) consumer: when are messages dropped? The article's second
+program, generalised.
+
+Go, the article's policy (drop the new message when nobody can take it now)::
+
+    for i := 0; i < n; i++ {
+        select {
+        case ch <- i:                  // delivered to a waiting receiver (or into the buffer)
+        default:                       // nobody ready: drop it
+            fmt.Println("dropping", i)
+        }
+        time.Sleep(interval)
+    }
+
+:func:`publish` runs a publisher that offers ``messages`` messages, one every ``interval``
+seconds, to a consumer that starts after ``start_delay`` seconds and takes ``consumer_time`` seconds
+per message, through a channel of ``capacity`` with an overflow ``policy``:
+
+``block``        ``ch <- v``: wait for room (backpressure: the publisher slows down, nothing is lost)
+``drop_newest``  ``select`` with ``default``: the message that does not fit is dropped (the article)
+``drop_oldest``  make room by dropping the oldest queued message (a sliding window)
+``keep_latest``  a one-slot mailbox that always holds the newest message (conflation)
+``unbounded``    never wait, never drop: the queue (and the memory it holds) grows instead
+
+It returns a :class:`PublishRun`: the fate of every message and the queue's length over time.
+"""
+import asyncio
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .. import aio
+from .. import trace as _trace
+from ..chan import Chan
+from ..goroutine import go
+from ..select import select
+from .jobs import check_count, check_seconds
+
+__all__ = ["POLICIES", "Message", "PublishRun", "publish"]
+
+POLICIES = ("block", "drop_newest", "drop_oldest", "keep_latest", "unbounded")
+UNBOUNDED = sys.maxsize  # a buffer that never fills
+
+
+@dataclass(frozen=True)
+class Message:
+    seq: int  # 0, 1, 2, ...
+    offered: float  # when the publisher offered it (s after the start)
+    outcome: str  # "delivered" or "dropped"
+    at: float  # when it was received, or dropped
+
+    @property
+    def latency(self):
+        """Seconds from offer to receipt (None if dropped)."""
+        return self.at - self.offered if self.outcome == "delivered" else None
+
+
+@dataclass
+class PublishRun:
+    policy: str
+    capacity: object  # an int, or None for the unbounded policy
+    mode: str
+    messages: list  # of Message, in order of seq
+    queue: list  # (t, number of messages waiting in the channel), sampled at every offer
+    payload_bytes: int  # the size of one message's payload, for the memory the queue holds
+    wall: float
+    trace: object = field(default=None, repr=False)
+
+    @property
+    def delivered(self):
+        return sum(m.outcome == "delivered" for m in self.messages)
+
+    @property
+    def dropped(self):
+        return sum(m.outcome == "dropped" for m in self.messages)
+
+    @property
+    def latencies(self):
+        return [m.latency for m in self.messages if m.outcome == "delivered"]
+
+    @property
+    def peak_queue(self):
+        return max((n for _, n in self.queue), default=0)
+
+    @property
+    def peak_bytes(self):
+        """The most payload memory the queue held at once (bytes)."""
+        return self.peak_queue * self.payload_bytes
+
+
+def _capacity_for(policy, capacity):
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
+    if policy == "unbounded":
+        if capacity is not None:
+            raise ValueError("the unbounded policy has no capacity: leave capacity=None")
+        return UNBOUNDED
+    if policy == "keep_latest":
+        if capacity not in (None, 1):
+            raise ValueError("keep_latest is a one-slot mailbox: leave capacity=None (or 1)")
+        return 1
+    capacity = check_count(0 if capacity is None else capacity, "capacity")
+    if policy == "drop_oldest" and capacity == 0:
+        raise ValueError("drop_oldest drops from a buffer: give it a capacity >= 1")
+    return capacity
+
+
+def publish(messages=20, interval=0.01, consumer_time=0.025, capacity=None, policy="drop_newest",
+            start_delay=0.0, *, mode="virtual", payload_bytes=100, trace=False, max_seconds=20.0):
+    """Run the publisher and its consumer; return a :class:`PublishRun`.
+
+    ``mode`` is ``"virtual"`` (chanlab.aio on a virtual clock: instant and repeatable; the default),
+    ``"asyncio"`` (real time) or ``"threads"`` (chanlab goroutines, real time).
+    """
+    messages = check_count(messages, "messages")
+    interval = check_seconds(interval, "interval")
+    consumer_time = check_seconds(consumer_time, "consumer_time")
+    start_delay = check_seconds(start_delay, "start_delay")
+    payload_bytes = check_count(payload_bytes, "payload_bytes")
+    cap = _capacity_for(policy, capacity)
+    if mode not in ("virtual", "asyncio", "threads"):
+        raise ValueError(f"mode must be 'virtual', 'asyncio' or 'threads', got {mode!r}")
+    if mode != "virtual":
+        expected = start_delay + max(messages * interval, messages * consumer_time if policy in ("block", "unbounded") else 0)
+        if expected > max_seconds:
+            raise ValueError(f"this run would take about {expected:.1f} s of real time (more than "
+                             f"max_seconds={max_seconds:g}); use mode='virtual' or fewer/faster messages")
+    payload = bytes(payload_bytes)
+    runner = _run_threads if mode == "threads" else _run_aio
+    args = (messages, interval, consumer_time, cap, policy, start_delay, payload, mode)
+    if trace:
+        with _trace.tracing() as tr:
+            fates, queue, wall = runner(*args)
+    else:
+        tr = None
+        fates, queue, wall = runner(*args)
+    msgs = [Message(seq, *fates[seq]) for seq in sorted(fates)]
+    return PublishRun(policy, None if cap == UNBOUNDED else cap, mode, msgs, queue,
+                      sys.getsizeof(payload), wall, tr)
+
+
+def _dropped(fates, seq, t, ch_name):
+    fates[seq][1:] = ["dropped", t]
+    if _trace.active is not None:
+        _trace.note("drop", ch_name, seq)
+
+
+# --- asyncio: virtual or real time ----------------------------------------------------------------
+# As in the article, the publisher is a goroutine and main is the consumer: with no start delay,
+# main is already waiting when the first message is offered.
+def _run_aio(n, interval, consumer_time, cap, policy, start_delay, payload, mode):
+    fates = {}  # seq -> [offered, outcome, at]
+    queue = []
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        now = lambda: loop.time() - t0  # noqa: E731
+        ch = aio.Chan(cap, name="messages")
+
+        async def publisher():
+            try:
+                for seq in range(n):
+                    t = now()
+                    fates[seq] = [t, "pending", None]
+                    item = (seq, payload)
+                    if policy in ("block", "unbounded"):
+                        await ch.send(item)
+                    elif policy == "drop_newest":
+                        if (await aio.select(ch.sending(item), default=True)).index is None:
+                            _dropped(fates, seq, t, ch.name)
+                    else:  # drop_oldest, keep_latest: make room by evicting the oldest queued message
+                        while (await aio.select(ch.sending(item), default=True)).index is None:
+                            old = await aio.select(ch.receiving(), default=True)
+                            if old.index is not None:
+                                _dropped(fates, old.value[0], t, ch.name)
+                    queue.append((t, len(ch)))
+                    await asyncio.sleep(interval)
+            finally:
+                ch.close()
+
+        aio.go(publisher, name="publisher")
+        if start_delay:  # (even a zero sleep would let the publisher offer message 0 first)
+            await asyncio.sleep(start_delay)
+        async for seq, _ in ch:
+            fates[seq][1:] = ["delivered", now()]
+            await asyncio.sleep(consumer_time)
+        return now()
+
+    wall = aio.run(main(), virtual_time=(mode == "virtual"), timeout=None if mode == "virtual" else 3600)
+    return fates, queue, wall
+
+
+# --- threads -----------------------------------------------------------------------------------------
+def _run_threads(n, interval, consumer_time, cap, policy, start_delay, payload, mode):
+    fates = {}
+    queue = []
+    t0 = time.perf_counter()
+    now = lambda: time.perf_counter() - t0  # noqa: E731
+    ch = Chan(cap, name="messages")
+    stop = Chan(name="stop")  # closed if main stops early (an interrupt): the publisher returns
+
+    def publisher():
+        try:
+            for seq in range(n):
+                t = now()
+                fates[seq] = [t, "pending", None]
+                item = (seq, payload)
+                if policy in ("block", "unbounded"):
+                    if select(stop.receiving(), ch.sending(item)).index == 0:
+                        return
+                elif policy == "drop_newest":
+                    if select(ch.sending(item), default=True).index is None:
+                        _dropped(fates, seq, t, ch.name)
+                else:
+                    while select(ch.sending(item), default=True).index is None:
+                        old = select(ch.receiving(), default=True)
+                        if old.index is not None:
+                            _dropped(fates, old.value[0], t, ch.name)
+                queue.append((t, len(ch)))
+                try:
+                    stop.recv(timeout=interval)  # sleep, unless stopped
+                    return
+                except TimeoutError:
+                    pass
+        finally:
+            ch.close()
+
+    g = go(publisher)
+    try:
+        if start_delay:
+            time.sleep(start_delay)
+        for seq, _ in ch:
+            fates[seq][1:] = ["delivered", now()]
+            time.sleep(consumer_time)
+        return fates, queue, now()
+    finally:
+        if not ch.closed:
+            stop.close()
+        g.join(timeout=5)

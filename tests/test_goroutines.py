@@ -297,3 +297,15 @@ def test_program_exits_without_waiting_for_goroutines():
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0 and out.stdout == "main returns\n"
     assert time.monotonic() - t0 < 20  # it did not wait for the 60 s sleeper
+
+
+def test_go_takes_a_name_for_traces_and_errors():
+    g = go(lambda: 1, name="answer")
+    assert g.name == "answer" and g.thread.name == "answer"
+    assert g.join(timeout=2) == 1
+
+
+def test_chan_is_generic_in_type_hints():
+    from chanlab import aio
+
+    assert Chan[int].__origin__ is Chan and aio.Chan[str].__origin__ is aio.Chan

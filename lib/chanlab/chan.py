@@ -28,6 +28,7 @@ import itertools
 import math
 import operator
 import threading
+import types
 from collections import deque
 
 from . import trace as _trace
@@ -72,6 +73,9 @@ class ChanBase:
     """What both flavours of channel share: Go's ``len(ch)`` and ``cap(ch)``."""
 
     __slots__ = ()
+
+    #: ``Chan[int]`` in a type hint reads like Go's ``chan int``
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __len__(self):
         """``len(ch)``: how many values wait in the buffer (always 0 when unbuffered)."""

@@ -36,11 +36,11 @@ _ids = itertools.count(1)
 class Goroutine:
     """A running (or finished) goroutine. Made by :func:`go`."""
 
-    def __init__(self, fn, args, kwargs):
+    def __init__(self, fn, args, kwargs, name=None):
         if not callable(fn):
             raise TypeError(f"go() needs a function to run, not {type(fn).__name__} {fn!r}")
         self.fn, self.args, self.kwargs = fn, args, kwargs
-        self.name = f"{getattr(fn, '__name__', 'goroutine')}-{next(_ids)}"
+        self.name = name if name is not None else f"{getattr(fn, '__name__', 'goroutine')}-{next(_ids)}"
         self.result = None
         self.exception = None
         self._exited = WaitGroup()
@@ -96,9 +96,13 @@ class Goroutine:
         return f"<Goroutine {self.name} {state}>"
 
 
-def go(fn, *args, **kwargs):
-    """``go fn(args...)``: run ``fn(*args, **kwargs)`` in a new goroutine; return its handle."""
-    return Goroutine(fn, args, kwargs)
+def go(fn, *args, name=None, **kwargs):
+    """``go fn(args...)``: run ``fn(*args, **kwargs)`` in a new goroutine; return its handle.
+
+    ``name`` labels it in traces and error messages (default: the function's name and a counter,
+    ``worker-7``); to pass an argument called ``name`` to ``fn``, use ``functools.partial``.
+    """
+    return Goroutine(fn, args, kwargs, name)
 
 
 def num_goroutine():

@@ -27,7 +27,6 @@ at all. A Chan belongs to one event loop and is not thread-safe: from another th
 ``loop.call_soon_threadsafe(ch.close)``.
 """
 
-import types
 from collections import deque
 
 from chanlab import trace as _trace
@@ -57,9 +56,6 @@ class Chan(ChanBase):
     """
 
     __slots__ = ("_buf", "_cap", "_recvq", "_sendq", "_closed", "name", "__weakref__")
-
-    #: ``Chan[int]`` in a type hint reads like Go's ``chan int``
-    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __init__(self, capacity=0, name=None):
         self._cap = check_capacity(capacity)

@@ -93,7 +93,9 @@ def test_slow_consumer_drops_and_late_start_drops_message_0():
 
 def test_go_and_chanlab_agree_on_the_slow_consumer():
     """The cross-check of 04: the Go program (real time) and chanlab (virtual time), same parameters."""
-    for params in [dict(interval=0.01, consumer_time=0.025), dict(interval=0.01, consumer_time=0.023, capacity=3)]:
+    # (parameters with 5 ms between any two events that could race: real time never swaps them)
+    for params in [dict(interval=0.01, consumer_time=0.025), dict(interval=0.01, consumer_time=0.005),
+                   dict(interval=0.01, consumer_time=0.005, start_delay=0.005)]:
         seqs, dropped = go_publish(messages=20, **params)
         run = publish(messages=20, **params)
         assert (len(seqs), dropped) == (run.delivered, run.dropped), params
@@ -192,3 +194,19 @@ def test_publisher_widget_handles_extreme_settings():
     w.children[2].value = 0.0  # an instant consumer
     assert w.result.dropped == 0
     plt.close("all")
+
+
+# --- CPU-bound pools: the shape of the data (the figures themselves are measurements, not tests) ----
+def test_speedups_measure_every_kind_and_worker_count():
+    from chanlab.experiments import cpu_pool, speedups
+
+    seen = []
+    out = speedups(max_workers=2, jobs=4, n=10_000, go_scale=10, progress=lambda d, t: seen.append(d))
+    assert set(out) == {"threads", "processes", "go"}
+    assert all([w for w, _ in pts] == [1, 2] and pts[0][1] == 1.0 and pts[1][1] > 0 for pts in out.values())
+    assert seen == list(range(1, 7))
+    assert cpu_pool("threads", 1, 2, 10).wall >= 0
+    with pytest.raises(ValueError, match="kind"):
+        cpu_pool("fibers")
+    with pytest.raises(ValueError, match="workers"):
+        cpu_pool("threads", 0)

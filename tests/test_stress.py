@@ -1,6 +1,7 @@
 """Several producers and consumers: every value is received exactly once, also with timeouts
 and selects racing the hand-offs (the race that fast-channels.md describes)."""
 import random
+import sys
 from collections import Counter
 
 import pytest
@@ -11,8 +12,17 @@ N_PER_PRODUCER = 5_000
 PRODUCERS = CONSUMERS = 4
 
 
+@pytest.fixture(params=[0.005, 1e-5], ids=["default-switching", "frequent-switching"])
+def switch_interval(request):
+    """Also run with a tiny GIL switch interval: threads interleave inside every few bytecodes."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(request.param)
+    yield
+    sys.setswitchinterval(old)
+
+
 @pytest.mark.parametrize("capacity", [0, 1, 16])
-def test_every_value_exactly_once(capacity):
+def test_every_value_exactly_once(capacity, switch_interval):
     ch = Chan(capacity)
     received = Chan(PRODUCERS * N_PER_PRODUCER + 10)
     producers = WaitGroup()
@@ -65,7 +75,7 @@ def test_every_value_exactly_once(capacity):
     assert timeouts["send"] + timeouts["recv"] > 0  # the races really were exercised
 
 
-def test_fan_in_with_select_over_many_channels():
+def test_fan_in_with_select_over_many_channels(switch_interval):
     chans = [Chan(c % 3) for c in range(6)]
     wg = WaitGroup()
 

@@ -33,7 +33,7 @@ from collections import deque
 
 from . import trace as _trace
 from .errors import ClosedChannelError
-from .runtime import block, current_g, ready
+from .runtime import block, current_g, ready, will_park
 
 __all__ = ["Chan", "ChanBase", "Case", "check_capacity", "check_timeout"]
 
@@ -58,14 +58,15 @@ def check_capacity(capacity):
 
 
 def check_timeout(timeout):
-    """Return ``timeout`` (None or seconds >= 0), or raise a clear error."""
+    """Return ``timeout`` (None or seconds >= 0), or raise a clear error. A timeout too long for
+    the operating system (``math.inf`` included) means no timeout: ``None``."""
     if timeout is None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or math.isnan(timeout):
         raise TypeError(f"timeout must be None (wait as long as it takes) or seconds >= 0, not {timeout!r}")
     if timeout < 0:
         raise ValueError(f"timeout must be >= 0 seconds, got {timeout}")
-    return timeout
+    return None if timeout > threading.TIMEOUT_MAX else timeout
 
 
 
@@ -118,11 +119,8 @@ class Chan(ChanBase):
 
     # --- the two halves of an operation, called with self._lock held (shared with select) -------
     def _send_now(self, value):
-        """Go ``chansend`` without blocking: hand ``value`` to a waiting receiver or the buffer.
-
-        Returns False when the send must wait, True when done, or the G of a receiver to wake
-        once the lock is released.
-        """
+        """Go ``chansend`` without blocking: hand ``value`` to a waiting receiver (and wake it) or
+        put it in the buffer. Returns True when done, False when the send must wait."""
         rq = self._recvq
         while rq:
             s = rq.popleft()
@@ -133,7 +131,7 @@ class Chan(ChanBase):
             ready(g, s.index, value, True)
             if _trace.active is not None:
                 _record_handoff(self, value, sender=current_name(), receiver=g.name)
-            return g
+            return True
         if len(self._buf) < self._cap:
             self._buf.append(value)
             if _trace.active is not None:
@@ -142,39 +140,40 @@ class Chan(ChanBase):
         return False
 
     def _recv_now(self):
-        """Go ``chanrecv`` without blocking: ``(value, ok, g_to_wake)``, or None when it must wait."""
+        """Go ``chanrecv`` without blocking: ``(value, ok)``, or None when it must wait. A sender
+        that was waiting is completed and woken."""
         buf = self._buf
         sq = self._sendq
         if buf:
             value = buf.popleft()
-            wake = None
             while sq:  # the buffer was full: move the first waiting sender's value into it
                 s = sq.popleft()
                 g = s.g
                 if s.sel and not g.claim.acquire(False):
                     continue
                 s.done = True
-                buf.append(s.elem)
+                elem = s.elem  # (read it before waking the sender: it reuses its sudog at once)
+                buf.append(elem)
                 ready(g, s.index, None, True)
                 if _trace.active is not None:
-                    _record(self, "send", s.elem, who=g.name)
-                wake = g
+                    _record(self, "send", elem, who=g.name)
                 break
             if _trace.active is not None:
                 _record(self, "recv", value)
-            return value, True, wake
+            return value, True
         while sq:  # unbuffered: take the value straight from a waiting sender
             s = sq.popleft()
             g = s.g
             if s.sel and not g.claim.acquire(False):
                 continue
             s.done = True
+            elem = s.elem  # (read it before waking the sender: it reuses its sudog at once)
             ready(g, s.index, None, True)
             if _trace.active is not None:
-                _record_handoff(self, s.elem, sender=g.name, receiver=current_name())
-            return s.elem, True, g
+                _record_handoff(self, elem, sender=g.name, receiver=current_name())
+            return elem, True
         if self._closed:
-            return None, False, None
+            return None, False
         return None
 
     def _withdraw(self, queue, s):
@@ -189,10 +188,7 @@ class Chan(ChanBase):
         """Send ``value`` if that can be done without waiting; False if not (or closed). Timers use
         it: Go's ``sendTime`` does ``select { case c <- now: default: }``."""
         with self._lock:
-            r = False if self._closed else self._send_now(value)
-        if r is not False and r is not True:
-            r.park.release()
-        return r is not False
+            return False if self._closed else self._send_now(value)
 
     # --- ch <- v ----------------------------------------------------------------------------------
     def send(self, value, timeout=None):
@@ -214,13 +210,15 @@ class Chan(ChanBase):
             if _trace.active is not None:
                 _record(self, "send", value)
             return
-        r = self._send_now(value)
-        if r is not False:
+        if self._send_now(value):
             lock.release()
-            if r is not True:
-                r.park.release()
             return
-        if check_timeout(timeout) == 0:
+        try:
+            timeout = check_timeout(timeout)
+        except (TypeError, ValueError):
+            lock.release()
+            raise
+        if timeout == 0:
             lock.release()
             raise TimeoutError(f"send on {self.name} would block (timeout=0)")
         g = current_g()
@@ -228,6 +226,7 @@ class Chan(ChanBase):
         s.elem = value
         s.done = False
         self._sendq.append(s)
+        will_park(g, timeout)
         lock.release()
         done = block(g, timeout, lambda: self._withdraw(self._sendq, s), self.name, "chan send")
         s.elem = None
@@ -254,16 +253,20 @@ class Chan(ChanBase):
         r = self._recv_now()
         if r is not None:
             lock.release()
-            if r[2] is not None:
-                r[2].park.release()
-            return r[0], r[1]
-        if check_timeout(timeout) == 0:
+            return r
+        try:
+            timeout = check_timeout(timeout)
+        except (TypeError, ValueError):
+            lock.release()
+            raise
+        if timeout == 0:
             lock.release()
             raise TimeoutError(f"receive from {self.name} would block (timeout=0)")
         g = current_g()
         s = g.sudog
         s.done = False
         self._recvq.append(s)
+        will_park(g, timeout)
         lock.release()
         if not block(g, timeout, lambda: self._withdraw(self._recvq, s), self.name, "chan receive"):
             raise TimeoutError(f"receive from {self.name} timed out after {timeout} s: nothing was sent")
@@ -286,7 +289,6 @@ class Chan(ChanBase):
         that result and every waiting sender wakes with ``ClosedChannelError``. Closing twice raises
         ``ClosedChannelError("close of closed channel")``.
         """
-        wake = []
         with self._lock:
             if self._closed:
                 raise ClosedChannelError("close of closed channel")
@@ -298,11 +300,8 @@ class Chan(ChanBase):
                         continue
                     s.done = True
                     ready(s.g, s.index, None, ok)
-                    wake.append(s.g)
             if _trace.active is not None:
                 _record(self, "close")
-        for g in wake:
-            g.park.release()
 
     # --- for v := range ch ------------------------------------------------------------------------
     def __iter__(self):

@@ -129,8 +129,8 @@ def with_cancel(parent):
 def with_deadline(parent, deadline):
     """``context.WithDeadline``: ``deadline`` is a ``time.monotonic()`` value."""
     ctx = _child(parent, _check_seconds(deadline, "with_deadline()"))
-    if ctx._err is None:
-        with ctx._lock:
+    with ctx._lock:  # (a parent cancelled at this very moment has set _err: then no timer)
+        if ctx._err is None:
             ctx._timer = schedule(ctx._deadline - time.monotonic(), lambda: ctx._cancel(DeadlineExceeded))
     return ctx, lambda: ctx._cancel(Canceled)
 

@@ -22,6 +22,7 @@ Differences from Go, said plainly:
 import itertools
 import sys
 import threading
+import time
 
 from . import trace as _trace
 from .errors import PanicError
@@ -51,6 +52,9 @@ class Goroutine:
         self.thread.start()
 
     def _main(self):
+        # A new thread tends to run before the one that started it; `go f()` in Go lets main go on
+        # first. Hand the interpreter back once, so that (as in Go) the starter usually continues.
+        time.sleep(0)
         tr = _trace.active
         if tr is not None:
             tr.record(tr.real_time(), self.name, "start")

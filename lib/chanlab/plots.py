@@ -190,7 +190,7 @@ def outcomes(rows, ax=None, title="Delivered and dropped messages"):
     ax.set_ylabel("messages (count)")
     ax.set_xlabel("")
     ax.set_title(title)
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
 
 

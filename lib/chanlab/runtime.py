@@ -33,7 +33,7 @@ from collections import deque
 from . import trace as _trace
 from .errors import DeadlockError, PanicError
 
-__all__ = ["G", "Sudog", "current_g", "block", "ready", "deadlocked", "take_panic", "sched"]
+__all__ = ["G", "Sudog", "current_g", "block", "will_park", "ready", "deadlocked", "take_panic", "sched"]
 
 #: How long a non-goroutine thread waits between two looks for a deadlock or a panic (seconds).
 POLL = 0.05
@@ -47,6 +47,7 @@ class _Sched:
         self.timers = 0  # timers that will still fire (time.After, tickers, context deadlines)
         self.gs = {}  # threading.Thread -> G, for every thread that is a goroutine or has waited
         self.panics = deque()  # goroutines that ended with an exception nobody has seen yet
+        self.quiet = set()  # chanlab's own threads (the timer thread): covered by `timers` instead
 
 
 sched = _Sched()
@@ -91,19 +92,35 @@ def current_g():
     t = threading.current_thread()
     g = sched.gs.get(t)
     if g is None:
+        for old in [old for old, og in list(sched.gs.items()) if not og.goroutine and not old.is_alive()]:
+            sched.gs.pop(old, None)  # threads that have ended can wake nobody
         g = sched.gs[t] = G(t)
     return g
 
 
 def ready(g, index, value, ok):
-    """Complete ``g``'s wait (call with the channel's lock held; release ``g.park`` after unlocking).
+    """Complete ``g``'s wait and wake it (Go: ``goready(gp)``, after the value has been copied
+    into the waiter's record).
 
-    Go: ``goready(gp)``, after the value has been copied into the waiter's record.
+    Call it with the lock of the channel (or WaitGroup) held, where ``g`` queued itself: a waiter
+    that then fails to withdraw under that same lock knows its wake-up has been posted.
     """
     g.index = index
     g.value = value
     g.ok = ok
     g.blocked = False
+    g.park.release()
+    t = threading.current_thread()
+    if t not in sched.gs and t not in sched.quiet:
+        current_g()  # whoever wakes a thread takes part: the deadlock detector must see it
+
+
+def will_park(g, timeout):
+    """``g`` has queued itself and is about to park (call under the same lock, before ready() can
+    run): without a timeout it now counts as blocked for the deadlock detector."""
+    if timeout is None:
+        g.blocked = True
+        sched.epoch += 1
 
 
 def take_panic():
@@ -112,11 +129,17 @@ def take_panic():
         gr = sched.panics.popleft()
     except IndexError:
         return
-    raise PanicError(gr.name, gr.exception) from gr.exception
+    err = PanicError(gr.name, gr.exception)
+    err.source = gr  # to put it back if a completed operation wins the race
+    raise err from gr.exception
 
 
 # Daemon threads that were already running when chanlab was imported (in a notebook: the kernel's
-# own threads) cannot be part of a chanlab program unless they block in one of its operations.
+# own threads) are assumed to take no part in a chanlab program until they wake or wait for one of
+# its goroutines (then they are registered). A daemon thread started before chanlab was imported
+# that will later send on a channel can therefore make a wait look like a deadlock: start such
+# threads after importing chanlab, or with go(). The same holds for threads started with
+# _thread.start_new_thread or by C extensions.
 _before_chanlab = weakref.WeakSet(threading.enumerate())
 
 
@@ -140,7 +163,7 @@ def deadlocked(me):
         if not g.blocked:
             return False
     for t in threading.enumerate():
-        if t is me.thread or t in sched.gs or t.name.startswith("chanlab-"):
+        if t is me.thread or t in sched.gs or t in sched.quiet or t.name.startswith("chanlab"):
             continue
         if not t.daemon or t not in _before_chanlab:
             return False  # a thread we do not know: it might be about to send
@@ -160,16 +183,11 @@ def _park(g, timeout):
     """Sleep until a peer wakes ``g`` (True) or ``timeout`` seconds pass (False)."""
     if g.goroutine:
         if timeout is None:
-            g.blocked = True
-            sched.epoch += 1
             g.park.acquire()
             return True
         return g.park.acquire(True, timeout)
     # Not a goroutine (the main thread, or a thread you started yourself): wait in slices.
     deadline = None if timeout is None else time.monotonic() + timeout
-    if deadline is None:
-        g.blocked = True
-        sched.epoch += 1
     strikes = 0
     while True:
         if sched.panics:
@@ -190,13 +208,15 @@ def _park(g, timeout):
 
 
 def block(g, timeout, withdraw, chan=None, reason="chan receive"):
-    """Park ``g``, which has just queued itself (under a lock it has since released).
+    """Park ``g``, which has queued itself and called :func:`will_park` under a lock it has since
+    released.
 
     Returns True once a peer has completed the operation, False when ``timeout`` passed first.
     On a timeout, a deadlock, a panic or an interrupt it calls ``withdraw()``, which takes the
     waiter off its queues under the lock and returns True, or returns False when a peer has already
-    completed the operation -- then the operation stands, as in Go, and its result is returned.
-    An interrupt that loses that race is raised again right after (``_thread.interrupt_main``).
+    completed the operation (and so, under that lock, posted the wake-up) -- then the operation
+    stands, as in Go, and its result is returned. An interrupt that loses that race is raised again
+    right after (``_thread.interrupt_main``), so it lands just after the completed operation.
     ``reason`` is Go's name for the wait (``chan receive``, ``chan send``, ``select``,
     ``sync.WaitGroup.Wait``): traces and deadlock reports show it.
     """
@@ -217,19 +237,14 @@ def block(g, timeout, withdraw, chan=None, reason="chan receive"):
             if exc is not None:
                 raise exc
             return False
-        g.park.acquire()  # a peer claimed us first: its wake-up is imminent
+        # A peer completed the operation first and has posted the wake-up: take it, unless the
+        # acquire that an interrupt cut short had taken it already.
+        g.park.acquire(False)
         if isinstance(exc, KeyboardInterrupt):
             _thread.interrupt_main()  # the operation completed; the interrupt comes right after
         elif isinstance(exc, PanicError):
-            sched.panics.appendleft(_PanicAgain(exc))
+            sched.panics.appendleft(exc.source)  # raised at the next wait instead
+    g.blocked = False
     if tr is not None:
         tr.record(tr.real_time(), g.name, "unblock", chan, reason)
     return True
-
-
-class _PanicAgain:
-    """A panic that lost a race with a completed operation, to be raised at the next wait."""
-
-    def __init__(self, err):
-        self.name = err.goroutine
-        self.exception = err.exc

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Optional
 
 from .chan import Case, Chan, check_timeout
 from .errors import ClosedChannelError
-from .runtime import Sudog, block, current_g
+from .runtime import Sudog, block, current_g, will_park
 
 __all__ = ["Selected", "select"]
 
@@ -98,24 +98,20 @@ def select(*cases, default=False, timeout=None):
             if ch._closed:
                 _unlock(chans)
                 raise ClosedChannelError("send on closed channel")
-            r = ch._send_now(c.value)
-            if r is not False:
+            if ch._send_now(c.value):
                 _unlock(chans)
-                if r is not True:
-                    r.park.release()
                 return Selected(i, None, True)
         else:
             r = ch._recv_now()
             if r is not None:
                 _unlock(chans)
-                if r[2] is not None:
-                    r[2].park.release()
                 return Selected(i, r[0], r[1])
     if default:
         _unlock(chans)
         return Selected(None)
     try:
-        if check_timeout(timeout) == 0:
+        timeout = check_timeout(timeout)
+        if timeout == 0:
             raise TimeoutError("no select case was ready (timeout=0)")
     except BaseException:
         _unlock(chans)
@@ -131,10 +127,20 @@ def select(*cases, default=False, timeout=None):
         queue = c.chan._sendq if c.is_send else c.chan._recvq
         queue.append(s)
         waiting.append((c.chan, queue, s))
+    will_park(g, timeout)
     _unlock(chans)
-    # On a timeout, whoever takes g.claim first wins: us (nothing happened) or a peer (it did).
+
+    def withdraw():
+        # On a timeout, whoever takes g.claim first wins: us (nothing happened) or a peer (it did).
+        if g.claim.acquire(False):
+            return True
+        for ch in chans:  # the peer that won woke us inside one of these locks: it is done now
+            with ch._lock:
+                pass
+        return False
+
     try:
-        done = block(g, timeout, lambda: g.claim.acquire(False), ",".join(ch.name for ch in chans) or None,
+        done = block(g, timeout, withdraw, ",".join(ch.name for ch in chans) or None,
                      "select" if waiting else "select (no cases)")
     finally:
         # pass 3: take the stale waiters out of the other queues, then free the claim for next time.

@@ -33,7 +33,7 @@ otherwise ``wait`` can see a zero counter before the goroutine has even started.
 import _thread
 
 from .chan import check_timeout
-from .runtime import block, current_g, ready
+from .runtime import block, current_g, ready, will_park
 
 __all__ = ["WaitGroup"]
 
@@ -58,13 +58,10 @@ class WaitGroup:
             if count < 0:
                 raise ValueError("sync: negative WaitGroup counter")
             self._count = count
-            if count or not self._waiters:
-                return
-            waiters, self._waiters = self._waiters, []
-            for g in waiters:
-                ready(g, 0, None, True)
-        for g in waiters:
-            g.park.release()
+            if count == 0:
+                waiters, self._waiters = self._waiters, []
+                for g in waiters:
+                    ready(g, 0, None, True)
 
     def done(self):
         """``wg.Done()``: ``add(-1)``."""
@@ -83,9 +80,10 @@ class WaitGroup:
         with self._lock:
             if self._count == 0:
                 return
-            check_timeout(timeout)
+            timeout = check_timeout(timeout)
             g = current_g()
             self._waiters.append(g)
+            will_park(g, timeout)
         if not block(g, timeout, lambda: self._withdraw(g), None, "sync.WaitGroup.Wait"):
             raise TimeoutError(f"WaitGroup.wait timed out after {timeout} s with the counter at {self._count}")
 

@@ -78,6 +78,7 @@ def schedule(delay, fire, period=None):
         sched.timers += 1
         if _thread is None:
             _thread = threading.Thread(target=_serve, name="chanlab-timers", daemon=True)
+            sched.quiet.add(_thread)
             _thread.start()
         _cond.notify()
     return timer

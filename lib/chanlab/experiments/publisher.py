@@ -62,7 +62,7 @@ class PublishRun:
     mode: str
     messages: list  # of Message, in order of seq
     queue: list  # (t, number of messages waiting in the channel), sampled at every offer
-    payload_bytes: int  # the size of one message's payload, for the memory the queue holds
+    payload_bytes: int  # the size of one message's payload object (each message has its own)
     wall: float
     trace: object = field(default=None, repr=False)
 
@@ -125,9 +125,8 @@ def publish(messages=20, interval=0.01, consumer_time=0.025, capacity=None, poli
         if expected > max_seconds:
             raise ValueError(f"this run would take about {expected:.1f} s of real time (more than "
                              f"max_seconds={max_seconds:g}); use mode='virtual' or fewer/faster messages")
-    payload = bytes(payload_bytes)
     runner = _run_threads if mode == "threads" else _run_aio
-    args = (messages, interval, consumer_time, cap, policy, start_delay, payload, mode)
+    args = (messages, interval, consumer_time, cap, policy, start_delay, payload_bytes, mode)
     if trace:
         with _trace.tracing() as tr:
             fates, queue, wall = runner(*args)
@@ -136,7 +135,7 @@ def publish(messages=20, interval=0.01, consumer_time=0.025, capacity=None, poli
         fates, queue, wall = runner(*args)
     msgs = [Message(seq, *fates[seq]) for seq in sorted(fates)]
     return PublishRun(policy, None if cap == UNBOUNDED else cap, mode, msgs, queue,
-                      sys.getsizeof(payload), wall, tr)
+                      sys.getsizeof(bytes(payload_bytes)), wall, tr)
 
 
 def _dropped(fates, seq, t, ch_name):
@@ -163,7 +162,7 @@ def _run_aio(n, interval, consumer_time, cap, policy, start_delay, payload, mode
                 for seq in range(n):
                     t = now()
                     fates[seq] = [t, "pending", None]
-                    item = (seq, payload)
+                    item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
                     if policy in ("block", "unbounded"):
                         await ch.send(item)
                     elif policy == "drop_newest":
@@ -205,7 +204,7 @@ def _run_threads(n, interval, consumer_time, cap, policy, start_delay, payload, 
             for seq in range(n):
                 t = now()
                 fates[seq] = [t, "pending", None]
-                item = (seq, payload)
+                item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
                 if policy in ("block", "unbounded"):
                     if select(stop.receiving(), ch.sending(item)).index == 0:
                         return

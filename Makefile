@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab test unit notebooks bench clean
+.PHONY: setup lab test notebooks bench clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,9 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest $(NBVAL) notebooks
+
+notebooks: setup  # re-execute every notebook in place (commit them executed)
+	$(BIN)/python tools/run_notebooks.py
 
 bench: setup
 	$(BIN)/python benchmarks/channels.py

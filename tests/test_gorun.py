@@ -1,9 +1,15 @@
 """The Go runner and the %%go cell magic, with the Go toolchain that pip installed."""
 import pytest
-from IPython.testing.globalipapp import get_ipython
+import IPython
+from IPython.testing.globalipapp import start_ipython
 
 from chanlab import gorun
 from chanlab.gorun import GoToolchainMissing, go_cell, run_go
+
+
+def get_ipython():
+    """IPython's test shell (started once per process)."""
+    return start_ipython() or IPython.get_ipython()
 
 HELLO = 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello from Go") }\n'
 
@@ -78,3 +84,14 @@ def test_load_ext_registers_the_magic(capsys):
     ip.run_line_magic("load_ext", "chanlab")
     ip.run_cell_magic("go", "", HELLO)
     assert capsys.readouterr().out == "hello from Go\n"
+
+
+def test_out_keeps_the_result_and_quiet_hides_stdout(capsys):
+    ip = get_ipython()
+    ip.run_line_magic("reload_ext", "chanlab")
+    capsys.readouterr()
+    ip.run_cell_magic("go", "--out hello_result --quiet", HELLO)
+    assert capsys.readouterr().out == ""
+    assert ip.user_ns["hello_result"].stdout == "hello from Go\n"
+    ip.run_cell_magic("go", "--out 3bad", HELLO)
+    assert "usage: %%go" in capsys.readouterr().err

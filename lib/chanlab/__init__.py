@@ -39,4 +39,8 @@ def load_ipython_extension(ipython):
     """``%load_ext chanlab``: adds the ``%%go`` cell magic (see :mod:`chanlab.gorun`)."""
     from .gorun import go_cell
 
-    ipython.register_magic_function(go_cell, magic_kind="cell", magic_name="go")
+    def go(line, cell):
+        return go_cell(line, cell, ipython.user_ns)
+
+    go.__doc__ = go_cell.__doc__
+    ipython.register_magic_function(go, magic_kind="cell", magic_name="go")

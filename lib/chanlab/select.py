@@ -15,7 +15,7 @@ Go::
 
 chanlab::
 
-    sel = select(results.receiving(), jobs.sending(next), after(1.0), default=True)
+    sel = select(results.receiving(), jobs.sending(next), after(1.0).receiving(), default=True)
     if sel.index == 0:   use(sel.value, sel.ok)
     elif sel.index == 1: next += 1
     elif sel.index == 2: print("timeout")

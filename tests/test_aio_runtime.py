@@ -563,3 +563,22 @@ def test_trace_uses_the_virtual_clock():
     with trace.tracing() as tr:
         vrun(main())
     assert [(e.t, e.kind) for e in tr.of_kind("send")] == [(2.0, "send")]
+
+
+def test_a_panic_as_main_returns_is_not_lost():
+    # The worker panics in the same loop turn in which main is woken and returns: nobody awaited
+    # the worker, so run() must still raise its panic (Go: the panic ends the program).
+    async def main():
+        wg = aio.WaitGroup()
+        wg.add(1)
+
+        async def worker():
+            wg.done()
+            raise ValueError("boom after done")
+
+        aio.go(worker)
+        await wg.wait()
+        return "main returned"
+
+    with pytest.raises(PanicError, match="boom after done"):
+        vrun(main())

@@ -210,3 +210,11 @@ def test_speedups_measure_every_kind_and_worker_count():
         cpu_pool("fibers")
     with pytest.raises(ValueError, match="workers"):
         cpu_pool("threads", 0)
+
+
+def test_job_chart_draws_every_job():
+    run = worker_pool(3, 7, 1.0, "uniform", seed=2)
+    ax = plots.job_chart(run)
+    assert len(ax.collections) == 7  # one bar per job
+    assert ax.get_xlabel() == "time (virtual s)" and ax.get_legend() is not None
+    plt.close("all")

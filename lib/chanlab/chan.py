@@ -190,6 +190,34 @@ class Chan(ChanBase):
         with self._lock:
             return False if self._closed else self._send_now(value)
 
+    def _wait(self, queue, elem, timeout, reason):
+        """With the lock held and nothing ready: queue this thread on ``queue`` (offering ``elem``
+        if it sends), release the lock and park until a peer completes the operation (Go:
+        ``gopark``). Returns the thread's G, which holds the result."""
+        lock = self._lock
+        try:
+            timeout = check_timeout(timeout)
+        except (TypeError, ValueError):
+            lock.release()
+            raise
+        what = f"{'send on' if reason == 'chan send' else 'receive from'} {self.name}"
+        if timeout == 0:
+            lock.release()
+            raise TimeoutError(f"{what} would block (timeout=0)")
+        g = current_g()
+        s = g.sudog
+        s.elem = elem
+        s.done = False
+        queue.append(s)
+        will_park(g, timeout)
+        lock.release()
+        done = block(g, timeout, lambda: self._withdraw(queue, s), self.name, reason)
+        s.elem = None
+        if not done:
+            nobody = "no receiver took the value" if reason == "chan send" else "nothing was sent"
+            raise TimeoutError(f"{what} timed out after {timeout} s: {nobody}")
+        return g
+
     # --- ch <- v ----------------------------------------------------------------------------------
     def send(self, value, timeout=None):
         """``ch <- value``. Waits until a receiver takes it (unbuffered) or the buffer has room.
@@ -213,25 +241,7 @@ class Chan(ChanBase):
         if self._send_now(value):
             lock.release()
             return
-        try:
-            timeout = check_timeout(timeout)
-        except (TypeError, ValueError):
-            lock.release()
-            raise
-        if timeout == 0:
-            lock.release()
-            raise TimeoutError(f"send on {self.name} would block (timeout=0)")
-        g = current_g()
-        s = g.sudog
-        s.elem = value
-        s.done = False
-        self._sendq.append(s)
-        will_park(g, timeout)
-        lock.release()
-        done = block(g, timeout, lambda: self._withdraw(self._sendq, s), self.name, "chan send")
-        s.elem = None
-        if not done:
-            raise TimeoutError(f"send on {self.name} timed out after {timeout} s: no receiver took the value")
+        g = self._wait(self._sendq, value, timeout, "chan send")
         if not g.ok:
             raise ClosedChannelError("send on closed channel")
 
@@ -254,22 +264,7 @@ class Chan(ChanBase):
         if r is not None:
             lock.release()
             return r
-        try:
-            timeout = check_timeout(timeout)
-        except (TypeError, ValueError):
-            lock.release()
-            raise
-        if timeout == 0:
-            lock.release()
-            raise TimeoutError(f"receive from {self.name} would block (timeout=0)")
-        g = current_g()
-        s = g.sudog
-        s.done = False
-        self._recvq.append(s)
-        will_park(g, timeout)
-        lock.release()
-        if not block(g, timeout, lambda: self._withdraw(self._recvq, s), self.name, "chan receive"):
-            raise TimeoutError(f"receive from {self.name} timed out after {timeout} s: nothing was sent")
+        g = self._wait(self._recvq, None, timeout, "chan receive")
         value = g.value
         g.value = None
         return value, g.ok

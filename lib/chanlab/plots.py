@@ -10,7 +10,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from .diagrams import KINDS
 
-__all__ = ["draw_diagram", "delivery_matrix", "timeline", "message_paths", "scaling", "outcomes", "histogram"]
+__all__ = ["draw_diagram", "delivery_matrix", "timeline", "message_paths", "job_chart", "scaling", "outcomes",
+           "histogram"]
 
 COLORS = {"sender": "#4c72b0", "channel": "#dd8452", "receiver": "#55a868"}
 BOX_W, BOX_H = 0.62, 0.34
@@ -152,11 +153,34 @@ def timeline(trace, ax=None, title="Timeline of goroutines", until=None, gorouti
     ax.set_xlabel("time (s)")
     ax.set_ylabel("goroutine")
     ax.set_title(title)
-    ax.legend(handles=[Patch(color="#55a868", label="running / working"),
-                       Patch(color="#c44e52", label="blocked on a channel"),
-                       Line2D([], [], color="#4c72b0", marker=">", label="message: send → receive"),
-                       Line2D([], [], color="black", marker="x", linestyle="", label="dropped")],
-              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    handles = [Patch(color="#55a868", label="running / working"),
+               Patch(color="#c44e52", label="blocked on a channel"),
+               Line2D([], [], color="#4c72b0", marker=">", label="message: send → receive")]
+    if drops:
+        handles.append(Line2D([], [], color="black", marker="x", linestyle="", label="dropped"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return ax
+
+
+def job_chart(run, ax=None, title=None):
+    """Who did which job, when: one row per worker of a :class:`chanlab.experiments.PoolRun`, with
+    the ideal finish (work split perfectly) and the actual one."""
+    ax = _axes(ax, (8, 0.45 * run.workers + 1.8))
+    for r in run.records:
+        ax.broken_barh([(r.start, r.size)], (r.worker - 0.4, 0.8), color="#55a868", edgecolor="white")
+        if r.size > run.wall * 0.04:
+            ax.text(r.start + r.size / 2, r.worker, str(r.job), ha="center", va="center", fontsize=7, color="white")
+    ax.axvline(run.ideal, color="grey", linestyle="--", label=f"ideal: {run.ideal:.2f} s")
+    ax.axvline(run.wall, color="#c44e52", label=f"finished: {run.wall:.2f} s")
+    ax.set_yticks(range(1, run.workers + 1), [f"worker {w}" for w in range(1, run.workers + 1)])
+    ax.set_ylim(run.workers + 0.6, 0.4)
+    unit = "virtual s" if run.mode == "virtual" else "s"
+    ax.set_xlabel(f"time ({unit})")
+    ax.set_ylabel("worker")
+    ax.set_title(title or f"{len(run.records)} jobs on {run.workers} workers ({run.partition} queue): "
+                          f"efficiency {run.efficiency:.0%}")
+    ax.legend(handles=[Patch(color="#55a868", label="a job (its number)")] + ax.get_legend_handles_labels()[0],
+              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return ax
 
 

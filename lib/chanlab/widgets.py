@@ -61,18 +61,8 @@ def pool_explorer(workers=4, jobs=24, job_time=1.0, distribution="exponential", 
     def run(workers, jobs, job_time, distribution, partition, seed):
         result = worker_pool(workers, jobs, job_time, distribution, seed, partition=partition)
         fig, ax = plt.subplots(figsize=(8, 0.45 * workers + 1.8))
-        for r in result.records:
-            ax.broken_barh([(r.start, r.size)], (r.worker - 0.4, 0.8), color="#55a868", edgecolor="white")
-        ax.axvline(result.ideal, color="grey", linestyle="--", label=f"ideal: {result.ideal:.2f} s")
-        ax.axvline(result.wall, color="#c44e52", label=f"finished: {result.wall:.2f} s")
-        ax.set_yticks(range(1, workers + 1), [f"worker {w}" for w in range(1, workers + 1)])
-        ax.set_ylim(workers + 0.6, 0.4)
-        ax.set_xlabel("virtual time (s)")
-        ax.set_ylabel("worker")
-        ax.set_title(f"{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} queue: "
-                     f"efficiency {result.efficiency:.0%}")
-        ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color="#55a868", label="a job")]
-                  + ax.get_legend_handles_labels()[0], loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+        plots.job_chart(result, ax, title=f"{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} "
+                                          f"queue: efficiency {result.efficiency:.0%}")
         fig.tight_layout()
         show(fig)
         return result

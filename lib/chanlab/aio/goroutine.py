@@ -98,5 +98,12 @@ def _check_panic(task):
             "exception": err,
             "task": task,
         })
-    elif not (prog.closing or prog.aborted):
+    elif prog.aborted:
+        return
+    elif prog.closing:
+        # main has returned, but this goroutine died before anyone could see it (say, in the same
+        # loop turn): run() raises it once the program has shut down. It must not vanish.
+        if prog.pending is None:
+            prog.pending = err
+    else:
         raise_in_main(prog, err)

@@ -78,6 +78,8 @@ def _serve(loop, coro, outcome):
         if outcome.exc is None and prog.pending is not None:
             outcome.exc = prog.pending  # main swallowed the cancellation that carried a panic
         _shutdown(loop, prog)
+        if outcome.exc is None and prog.pending is not None:
+            outcome.exc = prog.pending  # a goroutine panicked as main returned (see goroutine.py)
     except BaseException as exc:  # noqa: BLE001
         if outcome.exc is None:
             outcome.exc = exc

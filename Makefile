@@ -28,6 +28,7 @@ notebooks: setup  # re-execute every notebook in place (commit them executed)
 
 bench: setup
 	$(BIN)/python benchmarks/channels.py
+	$(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf $(VENV)

@@ -66,7 +66,7 @@ def test_try_unpickle_reports_instead_of_raising():
     assert try_unpickle(pickle.dumps(square)) == "ok: chanlab.workloads.square"
     # a function pickled under a name that the loading process cannot import
     blob = pickle.dumps(square).replace(b"square", b"nosuch")
-    assert try_unpickle(blob).startswith("AttributeError: Can't get attribute 'nosuch' on <module 'chanlab.workloads'")
+    assert try_unpickle(blob).startswith("AttributeError: Can't get attribute 'nosuch' on module 'chanlab.workloads'")
     with pytest.raises(TypeError, match="pickle.dumps"):
         try_unpickle("not bytes")
 

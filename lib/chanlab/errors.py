@@ -12,7 +12,7 @@ whole program                           ``join``), with the goroutine's exceptio
 =====================================  ==========================================================
 """
 
-__all__ = ["ClosedChannelError", "DeadlockError", "PanicError"]
+__all__ = ["ClosedChannelError", "DeadlockError", "PanicError", "add_note"]
 
 
 class ClosedChannelError(RuntimeError):
@@ -43,3 +43,12 @@ class PanicError(RuntimeError):
         super().__init__(f"goroutine {goroutine!r} panicked: {type(exc).__name__}: {exc}")
         self.goroutine = goroutine
         self.exc = exc
+
+
+def add_note(err, note):
+    """``err.add_note(note)`` (Python 3.11+), or the same ``__notes__`` list on Python 3.10, where
+    tracebacks do not show it but code can read it."""
+    if hasattr(err, "add_note"):
+        err.add_note(note)
+    else:
+        err.__notes__ = [*getattr(err, "__notes__", []), note]

@@ -31,7 +31,7 @@ import weakref
 from collections import deque
 
 from . import trace as _trace
-from .errors import DeadlockError, PanicError
+from .errors import DeadlockError, PanicError, add_note
 
 __all__ = ["G", "Sudog", "current_g", "block", "will_park", "ready", "deadlocked", "take_panic", "sched"]
 
@@ -173,9 +173,8 @@ def deadlocked(me):
 def _deadlock_error(me):
     """Go's message, with a note per goroutine saying what it waits on (as Go's dump does)."""
     err = DeadlockError("all goroutines are asleep - deadlock!")
-    if hasattr(err, "add_note"):  # Python 3.11+
-        for g in [me] + [g for g in list(sched.gs.values()) if g is not me and g.blocked]:
-            err.add_note(f"goroutine {g.name!r} [{g.waiting}]")
+    for g in [me] + [g for g in list(sched.gs.values()) if g is not me and g.blocked]:
+        add_note(err, f"goroutine {g.name!r} [{g.waiting}]")
     return err
 
 

@@ -16,7 +16,7 @@ it: ``await asyncio.sleep(60)`` returns at once with ``loop.time()`` 60 s later.
 import asyncio
 import selectors
 
-from chanlab.errors import DeadlockError
+from chanlab.errors import DeadlockError, add_note
 
 from .park import label
 
@@ -131,9 +131,8 @@ def check_deadlock(loop):
     if main is None or main.done():
         return False
     err = DeadlockError("all goroutines are asleep - deadlock!")
-    if hasattr(err, "add_note"):
-        for name in sorted(reasons):
-            err.add_note(f"goroutine {name!r} [{reasons[name]}]")
+    for name in sorted(reasons):
+        add_note(err, f"goroutine {name!r} [{reasons[name]}]")
     raise_in_main(prog, err)
     return True
 

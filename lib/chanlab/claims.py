@@ -79,9 +79,10 @@ CLAIMS = [
           "message-driven suits brief exchanges of small amounts of data, or load balancing",
           "to test", "06-message-driven", "Load balancing across competing consumers is measured."),
     Claim("channel-is-pubsub", "Go语言的`channel`类型可以实现发布订阅模式",
-          "Go's channel type can implement publish/subscribe", "wrong", "01-two-styles",
-          "One channel delivers each value to exactly ONE receiver (point-to-point). Publish/subscribe "
-          "needs one channel per subscriber and a publisher that sends to each."),
+          "Go's channel type can implement publish/subscribe", "vague", "01-two-styles",
+          "True with one channel per subscriber and a publisher that sends to each; but one channel "
+          "delivers each value to exactly ONE receiver (point-to-point), and the article's example "
+          "uses a single channel."),
     Claim("program-2-compiles", "time.Sleep(time.Second * 1)",
           "(the publisher program, as printed)", "wrong", "04-publisher-and-drops",
           "It does not compile: it calls time.Sleep without import \"time\" (undefined: time)."),

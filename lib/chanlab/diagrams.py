@@ -38,6 +38,7 @@ class Diagram:
     nodes: list
     edges: list
     notes: list = field(default_factory=list)  # one-line captions under the figure
+    kinds: dict = field(default_factory=dict)  # legend text per kind of box, where KINDS does not fit
 
     def node(self, name):
         return next(n for n in self.nodes if n.name == name)
@@ -65,8 +66,9 @@ def event_driven(publishers=1, subscribers=3):
              for i in range(publishers)]
     nodes.append(Node("topic", "channel", 1, 0))
     nodes += [Node(f"subscriber {i + 1}", "receiver", 2, _spread(i, subscribers)) for i in range(subscribers)]
-    edges = [Edge(n.name, "topic", "publish") for n in nodes if n.kind == "sender"]
-    edges += [Edge("topic", f"subscriber {i + 1}", "every event") for i in range(subscribers)]
+    event = "an event: published once, delivered to every subscriber"
+    edges = [Edge(n.name, "topic", event) for n in nodes if n.kind == "sender"]
+    edges += [Edge("topic", f"subscriber {i + 1}", event) for i in range(subscribers)]
     return Diagram("Event-driven: a topic fans out to every subscriber", nodes, edges,
                    ["each event goes to EVERY subscriber", "add subscribers to add reactions"])
 
@@ -78,7 +80,8 @@ def observer(observers=3):
     nodes += [Node(f"observer {i + 1}", "receiver", 2, _spread(i, observers)) for i in range(observers)]
     edges = [Edge("subject", f"observer {i + 1}", "calls handler") for i in range(observers)]
     return Diagram("Observer pattern: the subject calls every observer directly", nodes, edges,
-                   ["no broker: the subject holds the list of observers", "dispatch is synchronous"])
+                   ["no broker: the subject holds the list of observers", "dispatch is synchronous"],
+                   {"sender": "subject (keeps the list, calls the handlers)", "receiver": "observer (a handler)"})
 
 
 def _spread(i, n):

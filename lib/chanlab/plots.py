@@ -47,7 +47,7 @@ def draw_diagram(diagram, ax=None):
         ax.text(0.5, 1.0, "  ·  ".join(diagram.notes), transform=ax.transAxes, ha="center", va="bottom",
                 fontsize=8, style="italic")
     kinds = sorted({n.kind for n in diagram.nodes}, key=list(KINDS).index)
-    handles = [Patch(color=COLORS[k], label=KINDS[k]) for k in kinds]
+    handles = [Patch(color=COLORS[k], label=diagram.kinds.get(k, KINDS[k])) for k in kinds]
     arrows = dict.fromkeys((e.style, e.label) for e in diagram.edges)
     handles += [Line2D([], [], color="black", lw=1.5, linestyle="--" if style == "dashed" else "-",
                        label=f"arrow: {label}") for style, label in arrows]
@@ -121,7 +121,8 @@ def message_paths(events):
 def timeline(trace, ax=None, title="Timeline of goroutines", until=None, goroutines=None):
     """A Gantt chart of a :class:`chanlab.trace.Trace`: one lane per goroutine.
 
-    Green: running (or doing its work); red: blocked on a channel (labelled with it); arrows: each
+    Green: not blocked on a channel (running, or sleeping); red: blocked on a channel (labelled with
+    it); arrows: each
     message from its send to its receive (a vertical arrow is a rendezvous: both sides met at that
     instant); black crosses: dropped messages. ``until`` cuts the view at that time (seconds);
     ``goroutines`` picks and orders the lanes.
@@ -153,7 +154,7 @@ def timeline(trace, ax=None, title="Timeline of goroutines", until=None, gorouti
     ax.set_xlabel("time (s)")
     ax.set_ylabel("goroutine")
     ax.set_title(title)
-    handles = [Patch(color="#55a868", label="running / working"),
+    handles = [Patch(color="#55a868", label="not blocked on a channel (running or sleeping)"),
                Patch(color="#c44e52", label="blocked on a channel"),
                Line2D([], [], color="#4c72b0", marker=">", label="message: send → receive")]
     if drops:

@@ -55,7 +55,8 @@ def _count(n, fn):
 
 
 def spin(n):
-    """CPU-bound work: ``sum(range(n))``, computed the slow way (it runs in the interpreter).
+    """CPU-bound work: ``sum(range(n))``, which CPython computes in a C loop that holds the GIL
+    throughout (so threads running it take turns; processes run it in parallel).
 
     Returns the sum, ``n * (n - 1) // 2``. ``spin(1_000_000)`` takes a few tens of milliseconds.
     Raises ``ValueError`` for a negative ``n`` and ``TypeError`` for anything but an int.

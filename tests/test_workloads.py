@@ -87,3 +87,17 @@ def test_nap_overlaps_in_threads():
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(nap, [0.05] * 4))
     assert time.monotonic() - t0 < 0.18
+
+
+@pytest.mark.parametrize("text", [
+    "Can't get attribute 'square' on <module '__main__' (built-in)>",  # Python 3.11
+    "Can't get attribute 'square' on <module '__main__' (<class '_frozen_importlib.BuiltinImporter'>)>",  # 3.12
+])
+def test_unpickling_message_is_the_same_on_every_python(text, monkeypatch):
+    import pickle
+
+    def fail(blob):
+        raise AttributeError(text)
+
+    monkeypatch.setattr(pickle, "loads", fail)
+    assert try_unpickle(b"x") == "AttributeError: Can't get attribute 'square' on module '__main__'"

@@ -104,5 +104,5 @@ def try_unpickle(blob):
         obj = pickle.loads(blob)
     except Exception as exc:  # the point is to report it, whatever it is
         # (the module's repr differs between Python versions: keep just its name)
-        return f"{type(exc).__name__}: " + re.sub(r"<module '([^']+)'[^>]*>", r"module '\1'", str(exc))
+        return f"{type(exc).__name__}: " + re.sub(r"<module '([^']+)'(?:[^<>]|<[^<>]*>)*>", r"module '\1'", str(exc))
     return f"ok: {getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"

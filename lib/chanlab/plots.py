@@ -138,7 +138,7 @@ def timeline(trace, ax=None, title="Timeline of goroutines", until=None, gorouti
         first, last, blocks = lanes[n]
         ax.broken_barh([(first, max(last - first, end * 0.002))], (y[n] - 0.15, 0.3), color="#55a868")
         for start, stop, chan in blocks:
-            ax.broken_barh([(start, max(stop - start, end * 0.002))], (y[n] - 0.3, 0.6), color="#c44e52", alpha=0.85)
+            ax.broken_barh([(start, max(stop - start, end * 0.002))], (y[n] - 0.3, 0.6), color="#c44e52")
             if stop - start > end * 0.06:
                 ax.text((start + stop) / 2, y[n], str(chan), ha="center", va="center", fontsize=7, color="white")
     for chan, value, sender, ts, receiver, tr in message_paths(events):

@@ -1,0 +1,87 @@
+"""The shared checker core: feedback text, attempts, not-attempted stubs."""
+import pytest
+
+from chanlab import check
+from chanlab.check import Raised, attempt, expect, failed, first_failure, not_attempted, passed
+
+
+def test_passed_reads_as_right():
+    fb = passed("03.1", "All five workers finished.")
+    assert fb and fb.ok
+    assert str(fb) == "✔ Exercise 03.1: right. All five workers finished."
+
+
+def test_failed_shows_expected_got_and_hint_on_their_own_lines():
+    fb = failed("03.2", "The counter went below zero.", expected="0", got="-1\nthen a panic",
+                hint="Call Add before go.")
+    assert not fb
+    assert str(fb).splitlines() == [
+        "✘ Exercise 03.2: not yet. The counter went below zero.",
+        "  Expected: 0",
+        "  Got:      -1",
+        "            then a panic",
+        "  Hint:     Call Add before go.",
+    ]
+
+
+def test_not_attempted_is_not_ok_and_says_so():
+    fb = not_attempted("05.1", "Write drop_oldest above.")
+    assert not fb.ok and not fb.attempted
+    assert str(fb) == "… Exercise 05.1: not attempted yet. Write drop_oldest above."
+
+
+def test_expect_compares_and_explains():
+    assert expect("01.1", 4, 4, what="the count", hint="h").ok
+    fb = expect("01.1", 3, 4, what="the count", hint="Count again.")
+    assert not fb.ok and "Expected: 4" in str(fb) and "Got:      3" in str(fb)
+    assert not expect("01.1", ..., 4, what="the count", hint="h").attempted
+
+
+def test_attempt_returns_the_value_or_feedback():
+    assert attempt("x.1", lambda a, b: a + b, 1, 2) == 3
+
+    def stub():
+        ...
+        return ...
+
+    def todo():
+        raise NotImplementedError
+
+    for fn in (stub, todo):
+        r = attempt("x.1", fn)
+        assert isinstance(r, Raised) and not r.feedback.attempted
+        assert "Write " + fn.__name__ in str(r.feedback)
+
+
+def test_attempt_turns_a_bug_into_kind_feedback_with_a_matching_hint():
+    def buggy():
+        raise KeyError("missing")
+
+    r = attempt("x.2", buggy, hints={LookupError: "Look the key up with .get()."})
+    assert isinstance(r, Raised) and isinstance(r.error, KeyError)
+    assert str(r.feedback).splitlines() == [
+        "✘ Exercise x.2: not yet. buggy raised KeyError.",
+        "  Got:      KeyError: 'missing'",
+        "  Hint:     Look the key up with .get().",
+    ]
+    r = attempt("x.2", 42)
+    assert isinstance(r, Raised) and "Expected a function" in str(r.feedback)
+
+
+def test_attempt_never_swallows_an_interrupt():
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        attempt("x.3", interrupted)
+
+
+def test_first_failure():
+    ok, bad = passed("e", "a"), failed("e", "b")
+    assert first_failure("e", [ok, bad, failed("e", "c")], "all") is bad
+    assert first_failure("e", [ok, ok], "all good") == passed("e", "all good")
+
+
+def test_topic_modules_load_lazily_and_unknown_names_are_clear():
+    with pytest.raises(AttributeError, match="no checkers called 'nonesuch'"):
+        check.nonesuch

@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab test notebooks bench clean
+.PHONY: setup lab test notebooks student slides html bench clean
 
 setup: $(STAMP)
 
@@ -21,10 +21,20 @@ lab: setup
 
 test: setup
 	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest $(NBVAL) notebooks
+	$(BIN)/python -m pytest $(NBVAL) --ignore=notebooks/student notebooks
 
-notebooks: setup  # re-execute every notebook in place (commit them executed)
+notebooks: setup  # re-execute every notebook in place, then remake the student copies (commit both)
 	$(BIN)/python tools/run_notebooks.py
+	$(BIN)/python tools/make_student.py
+
+student: setup  # notebooks/student/: solutions replaced by stubs, outputs cleared (commit them)
+	$(BIN)/python tools/make_student.py
+
+slides: setup  # build/slides/: one reveal.js deck per notebook, offline (npm fetches reveal.js once)
+	$(BIN)/python tools/build_slides.py
+
+html: setup  # build/html/: the static edition, index.html and one page per notebook, offline
+	$(BIN)/python tools/build_html.py
 
 bench: setup
 	$(BIN)/python benchmarks/channels.py

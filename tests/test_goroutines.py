@@ -174,6 +174,44 @@ def test_lonely_receive_is_a_deadlock_not_a_hang():
     assert info.value.__notes__ == ["goroutine 'MainThread' [chan receive on lonely]"]
 
 
+class GarbageCollectorThread(threading.Thread):
+    """Named like pyzmq's: a kernel client in a test, or a notebook kernel, starts one late."""
+
+
+class SubshellThread(threading.Thread):
+    """Like ipykernel 7's subshell threads (started when a frontend shows a widget)."""
+
+    is_pydev_daemon_thread = True
+
+
+@pytest.mark.parametrize("kind", [GarbageCollectorThread, SubshellThread])
+def test_jupyter_machinery_started_late_does_not_hide_a_deadlock(kind):
+    stop = threading.Event()
+    t = kind(target=stop.wait, args=(5,), daemon=True)
+    t.start()
+    try:
+        t0 = time.monotonic()
+        with pytest.raises(DeadlockError):
+            Chan(name="lonely").recv()
+        assert time.monotonic() - t0 < 0.5
+    finally:
+        stop.set()
+        t.join(5)
+
+
+def test_an_unknown_daemon_thread_started_late_keeps_the_detector_careful():
+    # it might send one day: no DeadlockError, the wait ends by its timeout instead
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, args=(5,), daemon=True)
+    t.start()
+    try:
+        with pytest.raises(TimeoutError):
+            Chan().recv(timeout=0.3)
+    finally:
+        stop.set()
+        t.join(5)
+
+
 @pytest.mark.parametrize("op", ["send", "select", "select-nothing", "wait", "join"])
 def test_every_blocking_operation_detects_deadlock(op):
     ch = Chan()

@@ -142,6 +142,19 @@ def take_panic():
 # _thread.start_new_thread or by C extensions.
 _before_chanlab = weakref.WeakSet(threading.enumerate())
 
+# Daemon threads of the notebook machinery, started at any time, that run no chanlab program of
+# yours: ipykernel's own threads (control, IOPub, and the subshell threads that ipykernel 7 starts
+# when a frontend shows a widget; they mark themselves ``is_pydev_daemon_thread``), pyzmq's garbage
+# collector and IPython's history saver. Were they counted, one of them started after
+# ``import chanlab`` (a widget shown, a kernel client in a test) would hide every later deadlock.
+_MACHINERY = {"GarbageCollectorThread", "HistorySavingThread"}
+
+
+def _machinery(t):
+    """Is ``t`` a daemon thread of Jupyter's own machinery (see above)?"""
+    return t.daemon and (getattr(t, "is_pydev_daemon_thread", False)
+                         or type(t).__name__ in _MACHINERY)
+
 
 def deadlocked(me):
     """Go's ``checkdead``: is every other thread that could act waiting forever in chanlab?
@@ -165,7 +178,7 @@ def deadlocked(me):
     for t in threading.enumerate():
         if t is me.thread or t in sched.gs or t in sched.quiet or t.name.startswith("chanlab"):
             continue
-        if not t.daemon or t not in _before_chanlab:
+        if not t.daemon or (t not in _before_chanlab and not _machinery(t)):
             return False  # a thread we do not know: it might be about to send
     return sched.epoch == epoch and not sched.timers and me.blocked
 

@@ -1,0 +1,234 @@
+"""Checkers for the exercises of notebook 02a (Go's channels in Python).
+
+Each function checks one exercise and returns a :class:`~chanlab.check.feedback.Feedback`::
+
+    check.channels.try_send(try_send)
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from .. import aio
+from ..chan import Chan
+from ..errors import DeadlockError, PanicError
+from ..goroutine import go
+from .feedback import Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
+
+__all__ = ["try_send", "close_consumers", "first", "pipeline"]
+
+_DEADLOCK = {DeadlockError: "It waited where Go's select with a default case would not: "
+                            "select(ch.sending(value), default=True) never waits.",
+             TimeoutError: "It waited: a non-blocking send must not wait at all, not even briefly."}
+
+
+def try_send(fn) -> Feedback:
+    """02a.1: ``fn(ch, value)`` sends without waiting and returns True, or returns False.
+
+    Go: ``select { case ch <- v: return true; default: return false }``.
+    """
+    ex = "02a.1"
+    box = Chan(1)
+    results = []
+    for value in ("a", "b"):
+        out = attempt(ex, fn, box, value, hints=_DEADLOCK)
+        if isinstance(out, Raised):
+            return out.feedback
+        results.append(out)
+    if results != [True, False]:
+        return failed(ex, "On a Chan(1), the first try_send should get in and the second find it full.",
+                      expected="True, False", got=", ".join(map(repr, results)),
+                      hint="Return True only when the select chose the send case (index 0).")
+    if box.recv(timeout=1) != "a" or len(box):
+        return failed(ex, "The buffer should hold exactly the first value.", expected="'a'",
+                      got="something else", hint="Send value itself, once.")
+    out = attempt(ex, fn, Chan(), "c", hints=_DEADLOCK)
+    if isinstance(out, Raised):
+        return out.feedback
+    if out is not False:
+        return failed(ex, "On an unbuffered Chan() that nobody receives from, try_send should fail.",
+                      expected="False", got=repr(out),
+                      hint="An unbuffered channel accepts a value only when a receiver is waiting.")
+    # an unbuffered channel with a receiver waiting: the send happens at once
+    ch = Chan()
+    received = []
+
+    def receiver():
+        try:
+            received.append(ch.recv(timeout=1.0))
+        except TimeoutError:
+            pass
+
+    g = go(receiver)
+    sent, deadline = False, time.monotonic() + 0.8
+    try:
+        while not sent and time.monotonic() < deadline:
+            out = attempt(ex, fn, ch, "d", hints=_DEADLOCK)
+            if isinstance(out, Raised):
+                return out.feedback
+            sent = out is True
+            time.sleep(0.005)
+    finally:
+        g.join(timeout=2)
+    if not sent or received != ["d"]:
+        return failed(ex, "With a receiver waiting on an unbuffered Chan(), try_send never got in.",
+                      expected="True (the waiting receiver takes the value)", got="False every time",
+                      hint="Do not look at len(ch) or ch.cap: a rendezvous has no room, yet a send "
+                           "succeeds when a receiver waits. Let select decide.")
+    return passed(ex, "try_send got in while there was room or a waiting receiver, and returned "
+                      "False at once otherwise.")
+
+
+def close_consumers(consumer) -> Feedback:
+    """02a.2: ``consumer(readings)`` ranges over a channel until it is closed, and returns
+    ``(sum of the numbers, number of None readings)``. Checked with three consumers."""
+    ex = "02a.2"
+    if not callable(consumer):
+        return attempt(ex, consumer).feedback
+    readings = [3, None, 4, 5, None, 7]
+    ch = Chan(name="readings")
+    workers = [go(consumer, ch) for _ in range(3)]
+    problem = None
+    try:
+        for r in readings:
+            ch.send(r, timeout=2.0)
+    except TimeoutError:
+        problem = "nobody received a reading for 2 s (have the consumers stopped early?)"
+    except PanicError:
+        pass                    # a consumer raised: join() below reports it
+    finally:
+        ch.close()
+    parts, errors, running = [], [], 0
+    for g in workers:           # join every one, so that no panic is left for a later cell
+        try:
+            parts.append(g.join(timeout=2.0))
+        except TimeoutError:
+            running += 1
+        except PanicError as err:
+            errors.append(err.__cause__ or err)
+    if errors:
+        if all(isinstance(e, NotImplementedError) for e in errors):
+            return not_attempted(ex, "Write consumer(readings) in the cell above.")
+        return failed(ex, "A consumer raised an exception.",
+                      got=f"{type(errors[0]).__name__}: {errors[0]}",
+                      hint="Read the error, fix the consumer, and run both cells again.")
+    if running:
+        return failed(ex, f"{running} consumer(s) did not return within 2 s of close.",
+                      expected="every consumer returns once the channel is closed and drained",
+                      got="still running",
+                      hint="A recv on a closed channel returns None at once, forever: loop with "
+                           "`for r in readings:` (or recv_ok) so the loop ends at close.")
+    if any(p is ... for p in parts):
+        return not_attempted(ex, "Write consumer(readings) in the cell above.")
+    if not all(isinstance(p, tuple) and len(p) == 2 for p in parts):
+        return failed(ex, "Each consumer should return a pair (total, missing).",
+                      got=repr(parts), hint="return total, missing")
+    total, missing = sum(p[0] for p in parts), sum(p[1] for p in parts)
+    if (total, missing) != (19, 2) or problem:
+        return failed(ex, "Three consumers of 3, None, 4, 5, None, 7 did not count everything.",
+                      expected="total 19, missing 2", got=f"total {total}, missing {missing}"
+                      + (f"; {problem}" if problem else ""),
+                      hint="None is data here (a missing reading): count it and carry on. Only "
+                           "close() ends the loop, for every consumer at once.")
+    return passed(ex, "Three consumers shared the readings, counted both missing ones, and all "
+                      "stopped at close(): no sentinel needed, for any number of consumers.")
+
+
+def first(fn) -> Feedback:
+    """02a.3: ``fn(chans, timeout)`` returns ``(index, value)`` of the first ready channel, or raises
+    ``TimeoutError`` after ``timeout`` seconds."""
+    ex = "02a.3"
+    a, b, c = Chan(1), Chan(1), Chan(1)
+    results = []
+    b.send("from b")
+    t0 = time.monotonic()
+    out = attempt(ex, fn, [a, b], 0.5, hints=_NO_HANG)
+    if isinstance(out, Raised):
+        return out.feedback
+    if time.monotonic() - t0 >= 0.45:
+        return failed(ex, "It waited on the empty channel a although b had a value.",
+                      expected="(1, 'from b') at once", got=f"{out!r} after about 0.5 s",
+                      hint="Wait on all channels at once: one select with a case per channel.")
+    results.append(_want(ex, out, (1, "from b"), "first([a, b], 0.5) after b.send('from b')"))
+    c.send(42)
+    out = attempt(ex, fn, [a, b, c], 0.5, hints=_NO_HANG)
+    if isinstance(out, Raised):
+        return out.feedback
+    results.append(_want(ex, out, (2, 42), "first([a, b, c], 0.5) after c.send(42)"))
+    t0 = time.monotonic()
+    try:
+        out = fn([a, b, c], 0.2)
+    except TimeoutError:
+        took = time.monotonic() - t0
+        if took > 0.45:
+            results.append(failed(ex, "It timed out, but much later than asked.",
+                                  expected="TimeoutError after about 0.2 s", got=f"after {took:.2f} s",
+                                  hint="One select over all channels and after(timeout): a separate "
+                                       "timeout per channel adds up."))
+    except Exception as err:  # the learner's bug
+        results.append(failed(ex, "With nothing to receive it raised the wrong exception.",
+                              expected="TimeoutError", got=f"{type(err).__name__}: {err}",
+                              hint="When the after(timeout) case wins, raise TimeoutError(...)."))
+    else:
+        results.append(failed(ex, "With nothing to receive it returned instead of raising.",
+                              expected="TimeoutError after 0.2 s", got=repr(out),
+                              hint="When the after(timeout) case wins, raise TimeoutError(...)."))
+    return first_failure(ex, results, "first returned the ready channel's index and value, and "
+                                      "raised TimeoutError on time when none was ready.")
+
+
+_NO_HANG = {DeadlockError: "It waited on one channel while the value was on another: put a case "
+                           "for every channel in one select.",
+            TimeoutError: "It gave up although a value was ready: put a case for every channel "
+                          "in one select, plus one for after(timeout)."}
+
+
+def _want(ex, got, expected, call) -> Feedback:
+    if got == expected:
+        return passed(ex, "ok")
+    return failed(ex, f"{call} returned something else.", expected=repr(expected), got=repr(got),
+                  hint="Return a pair: (sel.index, sel.value).")
+
+
+def pipeline(gen, square) -> Feedback:
+    """02a.4: ``async def gen(out)`` and ``async def square(inp, out)``, the Go pipeline in
+    chanlab.aio; run here in virtual time: squares 1, 4, 9, 16, main ends at t = 4 s."""
+    ex = "02a.4"
+    for fn, name in ((gen, "gen"), (square, "square")):
+        if fn is ... or not callable(fn):
+            return not_attempted(ex, f"Write async def {name}(...) in the cell above.")
+
+    async def main():
+        nums, squares = aio.Chan(), aio.Chan()
+        aio.go(gen, nums)
+        aio.go(square, nums, squares)
+        got = [s async for s in squares]
+        return got, asyncio.get_running_loop().time()
+
+    try:
+        got, t = aio.run(main(), virtual_time=True, timeout=60)
+    except NotImplementedError:
+        return not_attempted(ex, "Write gen and square in the cell above.")
+    except DeadlockError:
+        return failed(ex, "The program deadlocked.", expected="squares 1, 4, 9, 16, then the end",
+                      got="DeadlockError: main waited on squares forever",
+                      hint="Each stage closes its output when its input is done (Go: close(out)), "
+                           "so that the next stage's `async for` ends.")
+    except PanicError as err:
+        cause = err.__cause__ or err
+        if isinstance(cause, NotImplementedError):
+            return not_attempted(ex, "Write gen and square in the cell above.")
+        return failed(ex, "A stage raised an exception.", got=f"{type(cause).__name__}: {cause}",
+                      hint="gen and square must be `async def` and `await` every send and sleep.")
+    except TypeError as err:
+        return failed(ex, "A stage is not a coroutine function.", got=f"TypeError: {err}",
+                      hint="Write them with `async def`, and use `async for v in inp`.")
+    if got != [1, 4, 9, 16]:
+        return failed(ex, "main received other values.", expected="[1, 4, 9, 16]", got=repr(got),
+                      hint="gen sends 1..4; square sends v * v for each v it receives.")
+    if abs(t - 4.0) > 1e-6:
+        return failed(ex, "The values are right, but main ended at another time.",
+                      expected="t = 4.0 s (four sleeps of 1 s)", got=f"t = {t:g} s",
+                      hint="gen sleeps 1 s (await aio.sleep(1)) before each send; square does not sleep.")
+    return passed(ex, "The pipeline printed 1, 4, 9, 16 and ended at t = 4 s of virtual time, "
+                      "as the Go program does in 4 real seconds.")

@@ -1,0 +1,171 @@
+"""Checkers for the exercises of notebook 07 (NATS). None of them needs a server.
+
+    from chanlab import check
+    check.nats.subject_matches(subject_matches)
+    check.nats.late_counts(predicted)
+    check.nats.idempotent(apply_once)
+    check.nats.publish_until_acked(publish_until_acked)
+"""
+from __future__ import annotations
+
+from .feedback import attempt, failed, first_failure, not_attempted, passed, Raised
+
+__all__ = ["subject_matches", "late_counts", "idempotent", "publish_until_acked"]
+
+_TOPICS = ("order.placed", "order.paid", "order.shipped", "order.placed.eu")
+
+
+def _reference_match(pattern, subject):
+    """NATS subjects: ``*`` matches one token, ``>`` (last token only) matches one or more."""
+    p, s = pattern.split("."), subject.split(".")
+    for i, token in enumerate(p):
+        if token == ">":
+            return len(s) > i
+        if i >= len(s) or (token != "*" and token != s[i]):
+            return False
+    return len(p) == len(s)
+
+
+_CASES = [("order.*", "order.placed", True), ("order.*", "order.placed.eu", False),
+          ("order.*", "order", False), ("order.>", "order.placed.eu", True),
+          ("order.>", "order", False), ("order.placed", "order.placed", True),
+          ("order.placed", "order.paid", False), ("*.placed", "order.placed", True),
+          ("order.*.eu", "order.placed.eu", True), ("order.*.eu", "order.placed", False),
+          (">", "order.placed", True), ("*", "order.placed", False)]
+
+
+def subject_matches(fn):
+    """07.1: ``fn(pattern, subject)`` answers like the NATS server for ``*`` and ``>``."""
+    todo = "Write subject_matches(pattern, subject) in the cell above, then run this cell again."
+    for n, (pattern, subject, want) in enumerate(_CASES):
+        got = attempt("07.1", fn, pattern, subject, what=todo)
+        if isinstance(got, Raised):
+            return got.feedback
+        if got is None and n == 0:  # the stub's body is `...`
+            return not_attempted("07.1", todo)
+        if bool(got) != want or not isinstance(got, bool):
+            hint = ("'>' matches one or more tokens, so 'order.>' does not match 'order' itself"
+                    if ">" in pattern else
+                    "'*' matches exactly one token: compare token counts as well as tokens")
+            return failed("07.1", f"subject_matches({pattern!r}, {subject!r}) is wrong.",
+                          expected=repr(want), got=repr(got), hint=hint)
+    return passed("07.1", f"All {len(_CASES)} pattern/subject pairs agree with NATS.")
+
+
+def _counts(patterns, events, joins_after):
+    out = {}
+    for name, pattern in patterns.items():
+        start = joins_after.get(name, 0)
+        out[name] = sum(_reference_match(pattern, _TOPICS[i % len(_TOPICS)]) for i in range(start, events))
+    return out
+
+
+#: the run the exercise asks about
+LATE = dict(patterns={"audit": "order.*", "eu": "order.*.eu", "late": "order.>"}, events=40,
+            joins_after={"late": 24})
+
+
+def late_counts(predicted):
+    """07.2: the counts each subscriber receives in the run described in the notebook (:data:`LATE`)."""
+    if predicted is ... or predicted is None:
+        return not_attempted("07.2", "Fill in predicted = {'audit': ..., 'eu': ..., 'late': ...} above.")
+    want = _counts(**LATE)
+    if not isinstance(predicted, dict) or set(predicted) != set(want):
+        return failed("07.2", "predicted should be a dict with one count per subscriber.",
+                      expected=f"keys {sorted(want)}", got=repr(predicted),
+                      hint="predicted = {'audit': 30, 'eu': 10, 'late': 16} has the right shape")
+    wrong = {k: v for k, v in predicted.items() if v != want[k]}
+    if not wrong:
+        return passed("07.2", f"{want}: the late subscriber gets only what is published after it "
+                              "joins (core NATS keeps nothing for it).")
+    name = sorted(wrong)[0]
+    hints = {"audit": "'order.*' matches two-token subjects only: order.placed.eu is not one",
+             "eu": "only one of the four topics has three tokens ending in 'eu'",
+             "late": "the late subscriber missed events 0..23; count the topics of events 24..39"}
+    return failed("07.2", f"The count for {name!r} differs.", expected=repr(want[name]),
+                  got=repr(predicted[name]), hint=hints[name])
+
+
+def idempotent(fn):
+    """07.3: ``fn(balances, seen, delivery)`` applies each job once, however often it is delivered."""
+    deliveries = [("j1", "alice", 10), ("j2", "bob", 5), ("j1", "alice", 10),  # j1 redelivered
+                  ("j3", "alice", -3), ("j2", "bob", 5), ("j2", "bob", 5)]
+    balances, seen = {}, set()
+    for d in deliveries:
+        got = attempt("07.3", fn, balances, seen, d,
+                      what="Write apply_once(balances, seen, delivery) above, then run this cell again.")
+        if isinstance(got, Raised):
+            return got.feedback
+    want = {"alice": 7, "bob": 5}
+    if balances == {} and not seen:  # the stub's body is `...`
+        return not_attempted("07.3", "Write apply_once(balances, seen, delivery) above, then run this "
+                                     "cell again.")
+    if balances == want:
+        return passed("07.3", f"Six deliveries of three jobs, balances {want}: each job counted once.")
+    if balances == {"alice": 17, "bob": 15}:
+        return failed("07.3", "Redelivered jobs were applied again.", expected=repr(want),
+                      got=repr(balances), hint="remember each job id in seen, and skip ids already there")
+    return failed("07.3", "The balances differ.", expected=repr(want), got=repr(balances),
+                  hint="delivery is (job_id, account, amount): add amount to balances[account] "
+                       "(starting at 0) the first time a job_id arrives")
+
+
+class _Flaky:
+    """A publish function that times out ``failures`` times, then acknowledges; it records ids."""
+
+    def __init__(self, failures, error=TimeoutError):
+        self.failures, self.error, self.ids = failures, error, []
+
+    def __call__(self, data, msg_id):
+        self.ids.append(msg_id)
+        if len(self.ids) <= self.failures:
+            raise self.error("no PubAck in time")
+        return f"ack {msg_id}"
+
+
+def publish_until_acked(fn):
+    """07.4: ``fn(publish, data, msg_id, attempts)`` retries ``publish(data, msg_id)`` on
+    ``TimeoutError`` with the same id, up to ``attempts`` calls, then lets the TimeoutError out."""
+    todo = "Write publish_until_acked(publish, data, msg_id, attempts) above, then run this cell again."
+    results = []
+    flaky = _Flaky(2)
+    got = attempt("07.4", fn, flaky, b"x", "m-7", 5, what=todo)
+    if isinstance(got, Raised):
+        return got.feedback
+    if got is None and not flaky.ids:  # the stub's body is `...`
+        return not_attempted("07.4", todo)
+    if got != "ack m-7" or flaky.ids != ["m-7"] * 3:
+        results.append(failed("07.4", "Two timeouts, then an ack: the third call should succeed.",
+                              expected="3 calls, all with msg_id 'm-7', returning the ack",
+                              got=f"calls with ids {flaky.ids}, returned {got!r}",
+                              hint="loop: try publish(data, msg_id); return its result; "
+                                   "except TimeoutError: try again, with the same msg_id"))
+    never = _Flaky(99)
+    try:
+        fn(never, b"x", "m-8", 3)
+        results.append(failed("07.4", "A publish that always times out must not be retried forever.",
+                              expected="TimeoutError after 3 calls", got=f"it returned after {len(never.ids)} calls",
+                              hint="after the last attempt, raise (or re-raise) the TimeoutError"))
+    except TimeoutError:
+        if len(never.ids) != 3:
+            results.append(failed("07.4", "The number of attempts is off.", expected="3 calls",
+                                  got=f"{len(never.ids)} calls", hint="attempts counts calls, not retries"))
+    except NotImplementedError:
+        return not_attempted("07.4", todo)
+    other = _Flaky(1, error=PermissionError)
+    try:
+        fn(other, b"x", "m-9", 5)
+        results.append(failed("07.4", "Only a timeout is worth a retry.",
+                              expected="PermissionError on the first call", got="it was swallowed",
+                              hint="catch TimeoutError only"))
+    except PermissionError:
+        if len(other.ids) != 1:
+            results.append(failed("07.4", "Only a timeout is worth a retry.", expected="1 call",
+                                  got=f"{len(other.ids)} calls", hint="catch TimeoutError only"))
+    except Exception as exc:
+        results.append(failed("07.4", "A non-timeout error should come out unchanged.",
+                              expected="PermissionError", got=type(exc).__name__,
+                              hint="catch TimeoutError only"))
+    return first_failure("07.4", results, "Retries on timeouts with the same Nats-Msg-Id (so the "
+                                          "stream stores the message once), gives up after 3 calls, "
+                                          "and lets other errors out.")

@@ -1,0 +1,195 @@
+"""Checkers for the exercises of notebook 04 (the publisher and its drops).
+
+Each function checks one exercise and returns a :class:`~chanlab.check.feedback.Feedback`::
+
+    check.publisher.drop_oldest(offer_drop_oldest)
+"""
+from __future__ import annotations
+
+import queue
+
+from .. import aio, context
+from ..chan import Chan
+from ..errors import DeadlockError, PanicError
+from ..experiments import publish
+from .feedback import Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
+
+__all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops"]
+
+
+def predict_drops(prediction: dict) -> Feedback:
+    """04.1: 30 messages every 10 ms on an unbuffered channel with select/default, a consumer that
+    takes 35 ms each. ``prediction`` is ``{"delivered": int, "messages": [seq, ...]}``, compared
+    with ``publish(30, 0.010, 0.035)``."""
+    ex = "04.1"
+    if prediction is ... or (isinstance(prediction, dict) and any(v is ... for v in prediction.values())):
+        return not_attempted(ex, "Replace each ... in prediction, then run this cell again.")
+    if not isinstance(prediction, dict) or set(prediction) != {"delivered", "messages"}:
+        return failed(ex, "prediction should be a dict with the keys 'delivered' and 'messages'.",
+                      got=repr(prediction), hint="Copy the dict from the stub; change only the values.")
+    r = publish(30, 0.010, 0.035)
+    seqs = [m.seq for m in r.messages if m.outcome == "delivered"]
+    measured = {"delivered": r.delivered, "messages": seqs}
+    try:
+        got = {"delivered": int(prediction["delivered"]), "messages": list(prediction["messages"])}
+    except (TypeError, ValueError):
+        got = prediction
+    if got == measured:
+        return passed(ex, f"{r.delivered} delivered: {seqs}. The consumer is free again only every "
+                          "4th offer (35 ms rounded up to whole 10 ms intervals).")
+    return failed(ex, "Your prediction differs from the run.", expected=repr(measured),
+                  got=repr(prediction),
+                  hint="An unbuffered send with default gets in only if the consumer is waiting at "
+                       "that moment: after message 0 it is busy until t = 35 ms, so the next "
+                       "offer it sees is at t = 40 ms.")
+
+
+async def _run_offer(offer, n, interval, consumer_time, capacity):
+    """The exercise's harness: a publisher that offers with ``offer``; a slow consumer."""
+    ch = aio.Chan(capacity)
+    dropped, received = [], []
+
+    async def publisher():
+        try:
+            for i in range(n):
+                await offer(ch, i, dropped)
+                await aio.sleep(interval)
+        finally:
+            ch.close()
+
+    aio.go(publisher)
+    async for v in ch:
+        received.append(v)
+        await aio.sleep(consumer_time)
+    return received, dropped
+
+
+def drop_oldest(offer) -> Feedback:
+    """04.2: ``async def offer(ch, v, dropped)`` puts ``v`` on the buffered ``ch``; when full it
+    receives (and appends to ``dropped``) the oldest message and tries again, with select/default
+    only. Must deliver what ``publish(..., policy="drop_oldest")`` delivers."""
+    ex = "04.2"
+    if offer is ... or not callable(offer):
+        return not_attempted(ex, "Write async def offer_drop_oldest(ch, v, dropped) above.")
+    results = []
+    for n, interval, consumer_time, capacity in ((20, 0.010, 0.025, 4), (15, 0.010, 0.030, 2)):
+        try:
+            received, dropped = aio.run(_run_offer(offer, n, interval, consumer_time, capacity),
+                                        virtual_time=True, timeout=60)
+        except NotImplementedError:
+            return not_attempted(ex, "Write async def offer_drop_oldest(ch, v, dropped) above.")
+        except (DeadlockError, PanicError, TypeError) as err:
+            cause = err.__cause__ if isinstance(err, PanicError) and err.__cause__ else err
+            if isinstance(cause, NotImplementedError):
+                return not_attempted(ex, "Write async def offer_drop_oldest(ch, v, dropped) above.")
+            return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
+                          hint="offer must be async def and use await aio.select(..., default=True) "
+                               "for both the send and the drop.")
+        ref = publish(n, interval, consumer_time, capacity, "drop_oldest")
+        want = [m.seq for m in ref.messages if m.outcome == "delivered"]
+        if received != want:
+            hint = ("Nothing was dropped: the send waited for room. Use "
+                    "aio.select(ch.sending(v), default=True) so that a full buffer is noticed."
+                    if not dropped else
+                    "When the buffer is full, drop the OLDEST (receive one from ch), then try "
+                    "sending v again, in a loop; do not skip v itself.")
+            results.append(failed(ex, f"With {n} messages and a buffer of {capacity}, other messages "
+                                      "were delivered than with policy='drop_oldest'.",
+                                  expected=repr(want), got=repr(received), hint=hint))
+        elif sorted(received + dropped) != list(range(n)):
+            results.append(failed(ex, "Every message should be either delivered or in dropped.",
+                                  expected=f"{n} messages in all", got=f"{len(received)} delivered "
+                                  f"+ {len(dropped)} dropped", hint="Append each dropped message "
+                                  "(the one received from ch) to dropped."))
+    return first_failure(ex, results, "Drop-oldest by hand, with select/default only, delivers "
+                                      "exactly what the library's drop_oldest policy does.")
+
+
+def stop_cleanly(cancellable_publisher) -> Feedback:
+    """04.3: ``cancellable_publisher(ctx)`` returns ``(ch, goroutine)``: it sends 0, 1, 2, ... on
+    ``ch`` until ``ctx`` is canceled, then returns and closes ``ch``."""
+    ex = "04.3"
+    for take in (5, 0):
+        ctx, cancel = context.with_cancel(context.background())
+        out = attempt(ex, cancellable_publisher, ctx)
+        if isinstance(out, Raised):
+            cancel()
+            return out.feedback
+        try:
+            ch, g = out
+        except (TypeError, ValueError):
+            cancel()
+            return failed(ex, "It should return the channel and the goroutine.", got=repr(out),
+                          hint="return ch, go(loop)")
+        got = []
+        try:
+            for _ in range(take):
+                got.append(ch.recv(timeout=2.0))
+        except TimeoutError:
+            pass
+        cancel()
+        try:
+            g.join(timeout=2.0)
+        except TimeoutError:
+            ch.close()          # wakes a publisher blocked in send, so that it ends
+            try:
+                g.join(timeout=2.0)
+            except (TimeoutError, PanicError):
+                pass
+            return failed(ex, "After cancel() the publisher was still running 2 s later.",
+                          expected="the publisher returns soon after cancel()",
+                          got="still blocked (probably in a send that nobody receives)",
+                          hint="Make every send a select with a ctx.done().receiving() case: "
+                               "select(ctx.done().receiving(), ch.sending(i)).")
+        except PanicError as err:
+            cause = err.__cause__ or err
+            if isinstance(cause, NotImplementedError):
+                return not_attempted(ex, "Write cancellable_publisher(ctx) in the cell above.")
+            return failed(ex, "The publisher raised an exception.", got=f"{type(cause).__name__}: {cause}",
+                          hint="Read the error, fix the line it names, and run both cells again.")
+        if got != list(range(take)):
+            return failed(ex, f"main received other messages than 0..{take - 1}.",
+                          expected=repr(list(range(take))), got=repr(got),
+                          hint="Send i, then i + 1, ... with a short pause between.")
+        if not ch.closed:
+            return failed(ex, "The publisher ended but left its channel open.",
+                          expected="ch.closed is True", got="False",
+                          hint="Close the channel in a finally: so that a ranging receiver ends too.")
+    return passed(ex, "The publisher sent until cancel(), then returned and closed its channel: "
+                      "nothing left running, nobody left waiting.")
+
+
+class _CheckQueue(queue.Queue):
+    """A queue.Queue that refuses to wait: a put that would block on a full queue raises at once."""
+
+    def put(self, item, block=True, timeout=None):
+        if block and self.maxsize > 0 and self.full():
+            raise TimeoutError("q.put() would wait for ever on a full queue with nobody consuming")
+        super().put(item, block, timeout)
+
+
+def never_drops(drops_queue, drops_chan) -> Feedback:
+    """04.4: ``drops_queue(q, offers=20)`` and ``drops_chan(ch, offers=20)`` offer 0..offers-1
+    without waiting and return how many did not get in."""
+    ex = "04.4"
+    hint_wait = {TimeoutError: "Offer without waiting: q.put_nowait(i) and except queue.Full.",
+                 DeadlockError: "Offer without waiting: select(ch.sending(i), default=True)."}
+    cases = [(drops_queue, _CheckQueue(), 20, 0, "queue.Queue()"),
+             (drops_queue, _CheckQueue(1), 20, 19, "queue.Queue(1)"),
+             (drops_queue, _CheckQueue(5), 10, 5, "queue.Queue(5)"),
+             (drops_chan, Chan(1), 20, 19, "Chan(1)"),
+             (drops_chan, Chan(), 20, 20, "Chan()"),
+             (drops_chan, Chan(3), 10, 7, "Chan(3)")]
+    results = []
+    for fn, q, offers, want, label in cases:
+        out = attempt(ex, fn, q, offers, hints=hint_wait)
+        if isinstance(out, Raised):
+            return out.feedback
+        if out != want:
+            results.append(failed(ex, f"{getattr(fn, '__name__', 'it')}({label}, offers={offers}) "
+                                      "counted other drops.", expected=str(want), got=repr(out),
+                                  hint="queue.Queue() (maxsize 0) has no limit, so nothing is ever "
+                                       "full; Chan() has no buffer, so with no receiver nothing "
+                                       "gets in."))
+    return first_failure(ex, results, "Queue() never drops because maxsize=0 means unbounded; "
+                                      "Chan() drops everything no receiver is waiting for.")

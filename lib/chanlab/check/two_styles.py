@@ -1,0 +1,141 @@
+"""Checkers for the exercises of notebook 01 (two styles: message-driven and event-driven).
+
+Each function checks one exercise and returns a :class:`~chanlab.check.feedback.Feedback`::
+
+    check.two_styles.predict_queue({"messages per worker": 2, "last received (s)": 1.0})
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from .. import delivery, diagrams
+from .feedback import Feedback, attempt, failed, not_attempted, passed, Raised
+
+__all__ = ["predict_queue", "classify", "unsubscribe", "bigger_picture"]
+
+KINDS = {"ChargeCard": "command", "PaymentFailed": "event", "TemperatureReading": "document",
+         "SendWelcomeEmail": "command", "UserSignedUp": "event"}
+_WHY = {"command": "an order addressed to one receiver, named as a verb in the imperative",
+        "event": "a fact that already happened, named in the past tense; anyone may react",
+        "document": "data, neither an order nor a fact about a change"}
+
+
+def _unfilled(value) -> bool:
+    return value is ... or (isinstance(value, dict) and any(v is ... for v in value.values()))
+
+
+def predict_queue(prediction: dict) -> Feedback:
+    """01.1: eight messages, four workers, 1 s each, one queue: how many each, when is the last received?
+
+    ``prediction`` is ``{"messages per worker": int, "last received (s)": float}``; the checker
+    measures with ``delivery.point_to_point(items=8, receivers=4, work=1.0)`` (virtual time).
+    """
+    ex = "01.1"
+    if _unfilled(prediction):
+        return not_attempted(ex, "Fill in both numbers of your prediction, then run this cell again.")
+    keys = {"messages per worker", "last received (s)"}
+    if not isinstance(prediction, dict) or set(prediction) != keys:
+        return failed(ex, "The prediction should be a dict with exactly two keys.",
+                      expected=sorted(keys), got=repr(prediction),
+                      hint="Copy the dict from the stub and replace each ... by a number.")
+    run = delivery.point_to_point(items=8, receivers=4, work=1.0)
+    counts = Counter(d.receiver for d in run)
+    per_worker = sorted(set(counts.values()))
+    last = max(d.t for d in run)
+    measured = {"messages per worker": per_worker[0] if len(per_worker) == 1 else per_worker,
+                "last received (s)": last}
+    wrong = [k for k in sorted(keys) if not _close(prediction[k], measured[k])]
+    if not wrong:
+        return passed(ex, f"Each of the 4 workers got {measured['messages per worker']} messages and "
+                          f"the last one was received at t = {last:g} s: the queue shares the work.")
+    return failed(ex, f"Your {' and '.join(wrong)} differ from the measurement.",
+                  expected=repr(measured), got=repr(prediction),
+                  hint="On a queue each message goes to ONE worker. The four workers take messages "
+                       "1-4 at t = 0 and messages 5-8 once they are free again.")
+
+
+def _close(a, b) -> bool:
+    try:
+        return abs(float(a) - float(b)) < 1e-6
+    except (TypeError, ValueError):
+        return a == b
+
+
+def classify(kinds: dict) -> Feedback:
+    """01.2: command, event or document? ``kinds`` maps each message name to one of the three."""
+    ex = "01.2"
+    if _unfilled(kinds):
+        return not_attempted(ex, "Replace every ... in kinds by \"command\", \"event\" or \"document\".")
+    if not isinstance(kinds, dict):
+        return failed(ex, "kinds should be a dict from message name to kind.", got=repr(kinds),
+                      hint='For example {"ChargeCard": "command", ...}.')
+    missing = [n for n in KINDS if n not in kinds]
+    if missing:
+        return failed(ex, "Some messages are not classified.", expected=", ".join(KINDS),
+                      got=", ".join(kinds) or "nothing", hint=f"Add {', '.join(missing)}.")
+    given = {n: str(kinds[n]).strip().lower() for n in KINDS}
+    wrong = [n for n in KINDS if given[n] != KINDS[n]]
+    if not wrong:
+        return passed(ex, "Commands ask (ChargeCard, SendWelcomeEmail), events tell what happened "
+                          "(PaymentFailed, UserSignedUp), documents carry data (TemperatureReading).")
+    n = wrong[0]
+    return failed(ex, f"{len(wrong)} of {len(KINDS)} are classified differently, e.g. {n}.",
+                  expected=f"{n}: {KINDS[n]}", got=f"{n}: {kinds[n]}",
+                  hint=f"A {KINDS[n]} is {_WHY[KINDS[n]]}.")
+
+
+def unsubscribe(fn, subscribers) -> Feedback:
+    """01.3: ``fn(topic, handler)`` removes one handler from the toy's ``subscribers`` dict.
+
+    The check subscribes two handlers to a topic of its own, unsubscribes one, and looks at what
+    is left; it removes its topic afterwards.
+    """
+    ex = "01.3"
+    topic = "check.unsubscribe"
+
+    def first(e):
+        pass
+
+    def second(e):
+        pass
+
+    subscribers[topic] = [first, second]
+    try:
+        out = attempt(ex, fn, topic, first, what="Write unsubscribe(topic, handler) in the cell above.")
+        if isinstance(out, Raised):
+            return out.feedback
+        left = list(subscribers.get(topic, []))
+    finally:
+        subscribers.pop(topic, None)
+    if left == [second]:
+        return passed(ex, "unsubscribe removed that one handler and kept the other: publishing now "
+                          "reaches only the handlers still subscribed.")
+    names = [getattr(h, "__name__", repr(h)) for h in left]
+    return failed(ex, "After unsubscribing `first`, the topic's handlers are not just `second`.",
+                  expected="['second']", got=repr(names),
+                  hint="Remove only that handler from the topic's list: "
+                       "subscribers[topic].remove(handler). Do not empty or delete the whole list.")
+
+
+def bigger_picture(diagram) -> Feedback:
+    """01.4: ``diagram`` is the event-driven diagram with two publishers and four subscribers."""
+    ex = "01.4"
+    if diagram is ...:
+        return not_attempted(ex, "Set diagram = diagrams.event_driven(...) and draw it above.")
+    if not isinstance(diagram, diagrams.Diagram):
+        return failed(ex, "diagram should be what a function of chanlab.diagrams returns.",
+                      got=f"{type(diagram).__name__}",
+                      hint="diagram = diagrams.event_driven(publishers=..., subscribers=...)")
+    senders = [n.name for n in diagram.nodes if n.kind == "sender"]
+    receivers = [n.name for n in diagram.nodes if n.kind == "receiver"]
+    fan_out = all(diagram.who_sends_to(r) and all(e.style == "solid" for e in diagram.edges
+                                                  if e.dst == r) for r in receivers)
+    if not fan_out or "topic" not in [n.name for n in diagram.nodes]:
+        return failed(ex, "This is not the event-driven picture: its receivers get only some messages.",
+                      expected="a topic with solid edges to every subscriber",
+                      got=diagram.title, hint="Use diagrams.event_driven, not message_driven.")
+    if (len(senders), len(receivers)) != (2, 4):
+        return failed(ex, "The numbers of boxes differ.", expected="2 publishers, 4 subscribers",
+                      got=f"{len(senders)} publisher(s), {len(receivers)} subscriber(s)",
+                      hint="event_driven(publishers=2, subscribers=4)")
+    return passed(ex, "Two publishers, one topic, four subscribers: every event reaches all four.")

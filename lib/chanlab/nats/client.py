@@ -1,0 +1,81 @@
+"""Running nats-py (an asyncio library) from ordinary code and from a notebook cell.
+
+A notebook cell that awaits nats-py at top level cannot be interrupted (ipykernel issue 881), so
+every experiment here runs its asyncio part with :func:`chanlab.aio.run`: a private event loop in a
+helper thread, waited on with a timeout, stopped by Ctrl-C within half a second.
+
+Go (nats.go)::
+
+    nc, err := nats.Connect("nats://127.0.0.1:4222", nats.ErrorHandler(onError))
+    defer nc.Close()
+
+chanlab::
+
+    async def main():
+        nc = await connect(url, errors=seen)     # seen: a list that collects async errors
+        try:
+            ...
+        finally:
+            await nc.close()
+
+    run(main(), timeout=30)
+"""
+from __future__ import annotations
+
+import asyncio
+
+import nats
+import nats.js.errors
+
+from chanlab import aio
+
+__all__ = ["connect", "run", "wait_until", "reset_stream"]
+
+
+async def connect(url, *, errors=None, events=None, **options):
+    """``nats.connect`` to ``url`` (one URL, or several separated by commas: a cluster), quietly.
+
+    Asynchronous errors (e.g. ``SlowConsumerError``) are appended to the list ``errors``, and
+    "disconnected"/"reconnected"/"closed" to the list ``events``, instead of being logged: a
+    notebook must not print from the client's background tasks. Reconnects are retried every 0.2 s
+    without limit (the cluster demo needs them); ``options`` go to ``nats.connect``.
+    """
+    async def on_error(exc):
+        if errors is not None:
+            errors.append(exc)
+
+    def note(what):
+        async def cb(*_):
+            if events is not None:
+                events.append(what)
+        return cb
+
+    settings = dict(servers=[u.strip() for u in url.split(",")], connect_timeout=3,
+                    reconnect_time_wait=0.2, max_reconnect_attempts=-1, error_cb=on_error,
+                    disconnected_cb=note("disconnected"), reconnected_cb=note("reconnected"),
+                    closed_cb=note("closed"))
+    settings.update(options)
+    return await nats.connect(**settings)
+
+
+def run(coro, timeout=60.0):
+    """Run ``coro`` on a private event loop (``chanlab.aio.run``); ``TimeoutError`` after ``timeout`` s."""
+    return aio.run(coro, timeout=timeout)
+
+
+async def wait_until(predicate, timeout, what):
+    """Poll ``predicate()`` every 5 ms; ``TimeoutError`` naming ``what`` after ``timeout`` s."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+async def reset_stream(js, name, **config):
+    """Delete stream ``name`` if it exists (a previous run), then create it with ``config``."""
+    try:
+        await js.delete_stream(name)
+    except nats.js.errors.NotFoundError:
+        pass
+    return await js.add_stream(name=name, **config)

@@ -1,0 +1,250 @@
+"""Core NATS across processes: publish/subscribe with a late subscriber, slow consumers (dropped by
+the client, cut off by the server), and queue groups of worker processes. Part of
+:mod:`chanlab.nats.experiments`."""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+import nats
+
+from .client import connect, run, wait_until
+from .procs import Workers
+
+__all__ = ["TOPICS", "PubSubRun", "pubsub", "SlowRun", "client_slow", "ServerSlowRun", "server_slow",
+           "ScalingPoint", "queue_scaling"]
+
+#: the shop's events, as in chanlab.events (notebook 05): the publisher cycles through them
+TOPICS = ("order.placed", "order.paid", "order.shipped", "order.placed.eu")
+
+
+# --------------------------------------------------------------------------------------------------
+# Core NATS: publish/subscribe across processes
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PubSubRun:
+    """``counts[subscriber][pattern]``: events each subscriber process received, per pattern."""
+
+    published: int
+    before_late: int  # published before the late subscriber connected
+    patterns: dict
+    counts: dict
+
+
+async def _publish_events(url, start, stop, *, then_stop=False):
+    nc = await connect(url)
+    try:
+        for i in range(start, stop):
+            await nc.publish(TOPICS[i % len(TOPICS)], json.dumps({"id": i}).encode())
+        if then_stop:
+            await nc.publish("chanlab.ctl.stop", b"")
+        await nc.flush(timeout=10)
+    finally:
+        await nc.close()
+
+
+def pubsub(url, events=200, timeout=30.0):
+    """Publish ``events`` shop events; three subscriber processes listen from the start, a fourth
+    (``late``) connects after half of them. Returns what each one received."""
+    patterns = {"audit": ["order.*"], "shipping": ["order.placed"], "everything": ["order.>"],
+                "late": ["order.>"]}
+    half = events // 2
+    with Workers() as ws:
+        for name in ("audit", "shipping", "everything"):
+            ws.start("listen", "--url", url, *[a for p in patterns[name] for a in ("--subject", p)], name=name)
+        ws.wait_ready(timeout)
+        run(_publish_events(url, 0, half), timeout)
+        late = ws.start("listen", "--url", url, "--subject", "order.>", name="late")
+        late.wait_for(lambda e: e["event"] == "ready", timeout)
+        run(_publish_events(url, half, events, then_stop=True), timeout)
+        counts = {}
+        for w in ws.workers:
+            got = w.wait_for(lambda e: e["event"] == "counts", timeout)
+            counts[w.name] = got["counts"]
+    return PubSubRun(events, half, patterns, counts)
+
+
+# --------------------------------------------------------------------------------------------------
+# Slow consumers: dropped by the client, cut off by the server
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SlowRun:
+    published: int
+    delivered: int
+    dropped: int  # SlowConsumerError reports: one per message the client library threw away
+    pending_limit: int
+
+
+def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=30.0):
+    """A subscriber whose handler takes ``handler_ms`` per message, under a burst of ``published``.
+
+    nats-py keeps at most ``pending_limit`` messages waiting for the handler (default 524,288);
+    the rest are dropped and each drop is reported to the error callback as ``SlowConsumerError``.
+    Go (nats.go): ``sub.SetPendingLimits(100, -1)``; the error handler gets ``nats.ErrSlowConsumer``.
+    """
+    async def main():
+        errors, delivered = [], [0]
+
+        async def slow(msg):
+            await asyncio.sleep(handler_ms / 1000)
+            delivered[0] += 1
+
+        sub_nc = await connect(url, errors=errors)
+        pub_nc = await connect(url)
+        try:
+            await sub_nc.subscribe("feed", cb=slow, pending_msgs_limit=pending_limit)
+            await sub_nc.flush()
+            for i in range(published):
+                await pub_nc.publish("feed", b"%d" % i)
+            await pub_nc.flush()
+            dropped = lambda: sum(isinstance(e, nats.errors.SlowConsumerError) for e in errors)  # noqa: E731
+            await wait_until(lambda: delivered[0] + dropped() == published, timeout / 2,
+                              "every message to be delivered or dropped")
+            return SlowRun(published, delivered[0], dropped(), pending_limit)
+        finally:
+            await pub_nc.close()
+            await sub_nc.close()
+
+    return run(main(), timeout)
+
+
+@dataclass
+class ServerSlowRun:
+    published_bytes: int
+    received_bytes: int  # what the stalled subscriber found in its socket afterwards
+    cut_off: bool  # the server closed its connection
+    slow_consumers: int | None  # the server's own counter (/varz), if it could be read
+
+
+def _host_port(url):
+    first = urllib.parse.urlparse(url.split(",")[0].strip())
+    return first.hostname or "127.0.0.1", first.port or 4222
+
+
+def server_slow(url, varz=None, messages=4000, size=8192, timeout=30.0):
+    """A subscriber that stops reading its socket (a raw TCP client speaking the NATS protocol,
+    with a small receive buffer) while ``messages`` x ``size`` bytes are published to it.
+
+    The server buffers what it cannot write; past ``max_pending`` bytes (or after ``write_deadline``)
+    it closes the connection: "Slow Consumer Detected". ``varz`` is a function returning the
+    server's /varz counters (``Server.varz``), to read its ``slow_consumers`` count.
+    """
+    before = varz()["slow_consumers"] if varz else None
+    host, port = _host_port(url)
+    raw = socket.socket()
+    try:
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.settimeout(timeout / 3)
+        raw.connect((host, port))
+        raw.recv(65536)  # INFO {...}
+        raw.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nSUB big 1\r\nPING\r\n')
+        seen = b""
+        while b"PONG" not in seen:
+            chunk = raw.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed the connection during the handshake")
+            seen += chunk
+        # now stop reading, and publish a lot to it
+
+        async def publish():
+            nc = await connect(url)
+            try:
+                body = b"x" * size
+                for _ in range(messages):
+                    await nc.publish("big", body)
+                await nc.flush(timeout=10)
+            finally:
+                await nc.close()
+
+        run(publish(), timeout)
+        received, cut_off = 0, False
+        try:
+            while True:
+                chunk = raw.recv(1 << 20)
+                if not chunk:
+                    cut_off = True
+                    break
+                received += len(chunk)
+        except (ConnectionResetError, BrokenPipeError):
+            cut_off = True
+        except socket.timeout:
+            cut_off = False  # still connected: the server kept everything
+    finally:
+        raw.close()
+    after = None
+    if varz:
+        deadline = time.monotonic() + 5
+        while (after := varz()["slow_consumers"]) == before and cut_off and time.monotonic() < deadline:
+            time.sleep(0.05)
+        after -= before
+    return ServerSlowRun(messages * size, received, cut_off, after)
+
+
+# --------------------------------------------------------------------------------------------------
+# Queue groups: competing consumers in several processes
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScalingPoint:
+    workers: int
+    jobs: int
+    done: int
+    seconds: float
+    per_worker: dict
+
+    @property
+    def rate(self):
+        """Jobs per second."""
+        return self.done / self.seconds
+
+
+def queue_scaling(url, workers=(1, 2, 4), jobs=200, work_ms=5.0, timeout=60.0, progress=None):
+    """Publish ``jobs`` jobs to a queue group served by N worker processes, for each N in
+    ``workers``; each job takes ``work_ms`` of (IO) waiting. Returns a :class:`ScalingPoint` per N.
+
+    Go: every worker calls ``nc.QueueSubscribe("jobs", "workers", handler)``; the server hands each
+    message to exactly one member of the group.
+    """
+    if list(workers) != sorted(set(workers)) or workers[0] < 1:
+        raise ValueError(f"workers must be increasing counts >= 1, e.g. (1, 2, 4); got {workers!r}")
+
+    async def one_round(n):
+        done, per_worker = [], {}
+        nc = await connect(url)
+        try:
+            async def collect(msg):
+                d = json.loads(msg.data)
+                done.append(d["job"])
+                per_worker[d["worker"]] = per_worker.get(d["worker"], 0) + 1
+
+            await nc.subscribe("done", cb=collect)
+            await nc.flush()
+            t0 = time.perf_counter()
+            for i in range(jobs):
+                await nc.publish("jobs", str(i).encode())
+            await nc.flush()
+            await wait_until(lambda: len(done) >= jobs, timeout / 2, f"{jobs} jobs to be done")
+            seconds = time.perf_counter() - t0
+            return ScalingPoint(n, jobs, len(set(done)), seconds, dict(sorted(per_worker.items())))
+        finally:
+            await nc.close()
+
+    points = []
+    with Workers() as ws:
+        for n in workers:
+            while len(ws.workers) < n:
+                ws.start("qwork", "--url", url, "--work-ms", work_ms, name=f"worker-{len(ws.workers) + 1}")
+            ws.wait_ready(timeout / 2)
+            points.append(run(one_round(n), timeout))
+            if progress:
+                progress(points[-1])
+    return points

@@ -1,0 +1,159 @@
+"""The worker process: ``python -m chanlab.nats.worker MODE --url URL --name NAME [options]``.
+
+Each mode is a small NATS program of the kind the notebook runs in several processes at once. It
+reports what it does as JSON lines on stdout (``{"event": "ready"}``, ``{"event": "acked", "job": 7}``),
+which :class:`chanlab.nats.procs.Worker` reads. SIGTERM makes it finish its job and exit; SIGKILL is
+the crash the notebook shows.
+
+``listen``  subscribe to ``--subject`` (repeatable; NATS wildcards ``*`` and ``>``), count what
+            arrives, report the counts when a message arrives on ``chanlab.ctl.stop``. Go::
+
+                sub, _ := nc.Subscribe("order.*", func(m *nats.Msg) { n++ })
+
+``qwork``   a competing consumer: join queue group ``--queue`` on ``--subject``, "work" for
+            ``--work-ms`` (an IO wait), then publish ``{"worker", "job"}`` on ``--done``. Go::
+
+                nc.QueueSubscribe("jobs", "workers", func(m *nats.Msg) { work(); nc.Publish("done", ...) })
+
+``jswork``  a JetStream pull consumer on the durable ``--durable`` of ``--stream``: fetch one message,
+            report ``start``, work, ``ack_sync`` (the server confirms the ack), report ``acked``.
+            ``--hang-on K``: on its K-th job, report ``hang`` and never finish (so it can be killed
+            in the middle of that job). Go::
+
+                sub, _ := js.PullSubscribe("", "workers", nats.Bind("WORK", "workers"))
+                msgs, _ := sub.Fetch(1); work(msgs[0]); msgs[0].AckSync()
+"""
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+
+import nats
+
+__all__ = ["main"]
+
+
+def report(**event):
+    sys.stdout.write(json.dumps(event) + "\n")
+    sys.stdout.flush()
+
+
+async def _connect(url):
+    async def quiet(*_):  # errors and reconnects are expected in the fault demos
+        pass
+
+    return await nats.connect(servers=url.split(","), connect_timeout=3, reconnect_time_wait=0.2,
+                              max_reconnect_attempts=-1, error_cb=quiet, disconnected_cb=quiet,
+                              reconnected_cb=quiet, closed_cb=quiet)
+
+
+def _stop_event():
+    """An event set by SIGTERM, or when the parent process is gone (a kernel that was killed
+    must not leave its workers running)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    parent = os.getppid()
+
+    async def watch_parent():
+        while not stop.is_set():
+            if os.getppid() != parent:
+                stop.set()
+            await asyncio.sleep(0.5)
+
+    stop.watcher = loop.create_task(watch_parent())  # keep a reference to the task
+    return stop
+
+
+async def listen(args):
+    stop = _stop_event()
+    nc = await _connect(args.url)
+    counts = {s: 0 for s in args.subject}
+
+    def counter(pattern):
+        async def cb(msg):
+            counts[pattern] += 1
+        return cb
+
+    for pattern in args.subject:
+        await nc.subscribe(pattern, cb=counter(pattern))
+    async def on_stop(msg):
+        stop.set()
+
+    await nc.subscribe("chanlab.ctl.stop", cb=on_stop)
+    await nc.flush()
+    report(event="ready", name=args.name)
+    await stop.wait()
+    report(event="counts", name=args.name, counts=counts)
+    await nc.drain()
+
+
+async def qwork(args):
+    stop = _stop_event()
+    nc = await _connect(args.url)
+
+    async def work(msg):
+        await asyncio.sleep(args.work_ms / 1000)
+        await nc.publish(args.done, json.dumps({"worker": args.name, "job": msg.data.decode()}).encode())
+
+    await nc.subscribe(args.subject[0], queue=args.queue, cb=work)
+    await nc.flush()
+    report(event="ready", name=args.name)
+    await stop.wait()
+    await nc.drain()
+
+
+async def jswork(args):
+    stop = _stop_event()
+    nc = await _connect(args.url)
+    js = nc.jetstream()
+    sub = await js.pull_subscribe_bind(args.durable, args.stream)
+    report(event="ready", name=args.name)
+    done = 0
+    while not stop.is_set():
+        try:
+            msgs = await sub.fetch(1, timeout=0.5)
+        except (nats.errors.TimeoutError, asyncio.TimeoutError):
+            continue
+        except nats.errors.Error:  # a reconnect in progress: try again
+            await asyncio.sleep(0.1)
+            continue
+        for msg in msgs:
+            job = msg.data.decode()
+            report(event="start", name=args.name, job=job, delivery=msg.metadata.num_delivered)
+            if done + 1 == args.hang_on:
+                report(event="hang", name=args.name, job=job)
+                await stop.wait()  # stuck in the middle of this job, until killed (or stopped)
+                break
+            await asyncio.sleep(args.work_ms / 1000)
+            await msg.ack_sync(timeout=5)
+            done += 1
+            report(event="acked", name=args.name, job=job, delivery=msg.metadata.num_delivered)
+    await nc.close()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m chanlab.nats.worker", description=__doc__.splitlines()[0])
+    p.add_argument("mode", choices=["listen", "qwork", "jswork"])
+    p.add_argument("--url", required=True)
+    p.add_argument("--name", default="worker")
+    p.add_argument("--subject", action="append", default=[])
+    p.add_argument("--queue", default="workers")
+    p.add_argument("--done", default="done")
+    p.add_argument("--work-ms", type=float, default=5.0)
+    p.add_argument("--stream", default="WORK")
+    p.add_argument("--durable", default="workers")
+    p.add_argument("--hang-on", type=int, default=0)
+    args = p.parse_args(argv)
+    if args.mode == "qwork" and not args.subject:
+        args.subject = ["jobs"]
+    if args.mode == "listen" and not args.subject:
+        p.error("listen needs at least one --subject")
+    program = {"listen": listen, "qwork": qwork, "jswork": jswork}[args.mode]
+    asyncio.run(program(args))
+
+
+if __name__ == "__main__":
+    main()

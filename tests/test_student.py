@@ -1,0 +1,105 @@
+"""The student copies (notebooks/student/, written by tools/make_student.py) are up to date, and each
+runs without an error up to its first exercise, where the check says "not attempted yet"."""
+import asyncio
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+import make_student
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+STUDENT = ROOT / "notebooks" / "student"
+
+
+def test_student_copies_are_up_to_date(tmp_path):
+    make_student.build(tmp_path)
+    fresh = {p.name: p.read_bytes() for p in tmp_path.glob("*.ipynb")}
+    committed = {p.name: p.read_bytes() for p in STUDENT.glob("*.ipynb")}
+    stale = sorted(n for n in fresh.keys() | committed.keys() if fresh.get(n) != committed.get(n))
+    assert not stale, f"notebooks/student/ is out of date for {stale}: run `make student`"
+
+
+def test_a_student_copy_has_no_solution_and_no_output():
+    for path in sorted(STUDENT.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        master = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+        solutions = [c for c in master.cells if "solution" in c.metadata.get("tags", [])]
+        placeholders = [c for c in nb.cells if make_student.is_placeholder(c)]
+        assert len(placeholders) == len(solutions), path.name
+        for sol, ph in zip(solutions, placeholders):
+            assert ph.source != sol.source, f"{path.name}: a solution is left in the student copy"
+        for c in nb.cells:
+            if c.cell_type == "code":
+                assert c.outputs == [] and c.execution_count is None, path.name
+        assert "widgets" not in nb.metadata
+
+
+def test_make_student_replaces_a_solution_by_its_stub_or_a_comment():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"], "chanlab": {"stub": "x = ..."}}),
+        nbformat.v4.new_code_cell("y = 2", metadata={"tags": ["solution", "nbval-ignore-output"]}),
+        nbformat.v4.new_markdown_cell("[guide](AUTHORING.md), [next](02a-go-in-python-channels.ipynb)"),
+    ])
+    out = make_student.student_copy(nb)
+    assert out.cells[0].source == "x = ..." and out.cells[0].metadata == {"tags": ["exercise"]}
+    assert out.cells[1].source == make_student.PLACEHOLDER
+    assert out.cells[1].metadata["tags"] == ["exercise", "nbval-ignore-output"]
+    assert out.cells[2].source == "[guide](../AUTHORING.md), [next](02a-go-in-python-channels.ipynb)"
+    assert nb.cells[0].source == "x = 1"  # the original is not changed
+
+
+def _up_to_first_exercise(path):
+    """The student copy, cut after the first placeholder and the cell that checks it."""
+    nb = nbformat.read(path, as_version=4)
+    first = next((i for i, c in enumerate(nb.cells) if make_student.is_placeholder(c)), None)
+    if first is not None:
+        nb.cells = nb.cells[:first + 2]
+    return nb, first
+
+
+async def _run_all(paths, parallel=2):
+    gate = asyncio.Semaphore(parallel)
+
+    async def one(path):
+        nb, first = _up_to_first_exercise(path)
+        async with gate:
+            await NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                                 resources={"metadata": {"path": str(path.parent)}}).async_execute()
+        return nb, first
+
+    return await asyncio.gather(*(one(p) for p in paths))
+
+
+def _tell_the_deadlock_detector_about_pyzmq():
+    """Running kernels from this process starts pyzmq's garbage-collector thread, which lives on and
+    which chanlab's deadlock detector cannot know will never send: mark it quiet, as test_gorun does
+    for IPython's history thread, or later tests that expect a DeadlockError would wait for ever."""
+    from chanlab.runtime import sched
+
+    sched.quiet.update(t for t in threading.enumerate() if type(t).__name__ == "GarbageCollectorThread")
+
+
+def test_each_student_copy_runs_up_to_its_first_exercise():
+    paths = sorted(STUDENT.glob("[0-9]*.ipynb"))
+    assert [p.name for p in paths] == [p.name for p in NOTEBOOKS], "run `make student`"
+    problems = []
+    try:
+        runs = asyncio.run(_run_all(paths))
+    finally:
+        _tell_the_deadlock_detector_about_pyzmq()
+    for path, (nb, first) in zip(paths, runs):
+        for i, c in enumerate(nb.cells):
+            errors = [o for o in c.get("outputs", []) if o.output_type == "error"]
+            if errors and (first is None or i < first) and "raises-exception" not in c.metadata.get("tags", []):
+                problems.append(f"{path.name} cell {i}: {errors[0].ename}: {errors[0].evalue}")
+        if first is not None and first + 1 < len(nb.cells):
+            text = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")
+                           for o in nb.cells[first + 1].get("outputs", []))
+            if "Exercise" in text and "not attempted yet" not in text:
+                problems.append(f"{path.name}: the check of the first exercise says {text[:200]!r} "
+                                "to an unattempted stub")
+    assert problems == []

@@ -1,0 +1,67 @@
+"""The static HTML edition: build/html/, one page per notebook and an index.html, readable offline.
+
+    python tools/build_html.py                      # every notebooks/NN-*.ipynb
+    python tools/build_html.py --no-solutions       # solutions left out, as in the student copies
+    python tools/build_html.py --out DIR notebooks/03-workers-and-waitgroup.ipynb
+
+Pages show the outputs as committed (nothing is executed). An interactive widget needs a running
+kernel, so its output becomes a one-line note; the figure drawn just before each widget (with its
+default settings) is what a reader sees. Nothing is loaded from the network: require.js is copied
+next to the pages (installed once from npm into build/vendor), MathJax and Mermaid are left out
+(the series has no formulas or diagrams in Mermaid), and images are embedded.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+import offline
+
+OUT = offline.ROOT / "build" / "html"
+
+
+def exporter() -> HTMLExporter:
+    return HTMLExporter(template_name="offline-lab", extra_template_basedirs=[str(offline.TEMPLATES)],
+                        require_js_url="_vendor/require.js", embed_images=True,
+                        exclude_anchor_links=False)
+
+
+def build(out: Path = OUT, paths=None, solutions: bool = True) -> list[Path]:
+    """Write one page per notebook and index.html into ``out``; return the pages."""
+    offline.copy_assets(out / "_vendor", ("requirejs",))
+    ex, rows, pages = exporter(), [], []
+    for path in offline.notebooks(paths):
+        nb = offline.without_widgets(nbformat.read(path, as_version=4))
+        if not solutions:
+            nb = offline.hide_solutions(nb)
+        body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        page = out / f"{path.stem}.html"
+        page.write_text(offline.relink(body, ".html"), encoding="utf-8")
+        pages.append(page)
+        rows.append((page.name, path.stem, offline.title(nb, path.stem)))
+        print(page.relative_to(out.parent) if out.parent in page.parents else page, flush=True)
+    (out / "index.html").write_text(offline.index_page(
+        "chanlab: message-driven vs event-driven programming, from Go to Python",
+        "The notebooks of the series as static pages, with the outputs of their last run"
+        + (" and their solutions." if solutions else " (solutions left out)."), rows), encoding="utf-8")
+    return pages
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--no-solutions", action="store_true", help="leave the solutions out")
+    p.add_argument("notebooks", nargs="*", type=Path)
+    args = p.parse_args(argv)
+    build(args.out, args.notebooks, solutions=not args.no_solutions)
+    bad = offline.main([str(args.out)])
+    if bad:
+        sys.exit("some pages would load something from the network")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

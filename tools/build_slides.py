@@ -1,0 +1,70 @@
+"""Slides: one reveal.js deck per notebook in build/slides/, from each cell's slide metadata.
+
+    python tools/build_slides.py                    # every notebooks/NN-*.ipynb, solutions hidden
+    python tools/build_slides.py --solutions        # with the solutions and their checks' output
+    python tools/build_slides.py --out DIR notebooks/04-publisher-and-drops.ipynb
+
+Open build/slides/index.html, or a deck (NN-topic.slides.html) directly; press S for the speaker
+notes window, F for full screen. A deck shows the outputs as committed. By default each solution
+cell shows the learner's stub instead (as in the student copies) and the check under it shows no
+output, so that the exercises can be set in class; --solutions keeps them, for going through the
+answers afterwards. Nothing is loaded from the network: reveal.js, require.js and jQuery (pinned in
+tools/offline.py) are installed once from npm into build/vendor and copied next to the decks.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert import SlidesExporter
+
+import offline
+
+OUT = offline.ROOT / "build" / "slides"
+
+
+def exporter() -> SlidesExporter:
+    return SlidesExporter(template_name="offline-reveal", extra_template_basedirs=[str(offline.TEMPLATES)],
+                          reveal_url_prefix="_vendor/reveal.js", require_js_url="_vendor/require.js",
+                          jquery_url="_vendor/jquery.min.js", reveal_scroll=True, embed_images=True)
+
+
+def build(out: Path = OUT, paths=None, solutions: bool = False) -> list[Path]:
+    """Write one deck per notebook and index.html into ``out``; return the decks."""
+    offline.copy_assets(out / "_vendor", ("reveal.js", "requirejs", "jquery"))
+    ex, rows, decks = exporter(), [], []
+    for path in offline.notebooks(paths):
+        nb = offline.without_widgets(nbformat.read(path, as_version=4))
+        missing = [i for i, c in enumerate(nb.cells) if "slide_type" not in c.metadata.get("slideshow", {})]
+        if missing:
+            print(f"warning: {path.name}: cells {missing} have no slideshow.slide_type", file=sys.stderr)
+        if not solutions:
+            nb = offline.hide_solutions(nb)
+        body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        deck = out / f"{path.stem}.slides.html"
+        deck.write_text(offline.relink(body, ".slides.html"), encoding="utf-8")
+        decks.append(deck)
+        rows.append((deck.name, path.stem, offline.title(nb, path.stem)))
+        print(deck.relative_to(out.parent) if out.parent in deck.parents else deck, flush=True)
+    (out / "index.html").write_text(offline.index_page(
+        "chanlab: the slides", "One reveal.js deck per notebook (arrow keys to move, S for speaker "
+        "notes). " + ("Solutions shown." if solutions else "Solutions hidden: the exercises are set, "
+        "not answered."), rows), encoding="utf-8")
+    return decks
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--solutions", action="store_true", help="show the solutions and their checks")
+    p.add_argument("notebooks", nargs="*", type=Path)
+    args = p.parse_args(argv)
+    build(args.out, args.notebooks, solutions=args.solutions)
+    if offline.main([str(args.out)]):
+        sys.exit("some decks would load something from the network")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

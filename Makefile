@@ -20,8 +20,8 @@ lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-start-here.ipynb
 
 test: setup
-	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest $(NBVAL) --ignore=notebooks/student notebooks
+	$(BIN)/python -m pytest --durations=10 tests
+	$(BIN)/python -m pytest --durations=5 $(NBVAL) --ignore=notebooks/student notebooks
 
 notebooks: setup  # re-execute every notebook in place, then remake the student copies (commit both)
 	$(BIN)/python tools/run_notebooks.py

@@ -93,7 +93,13 @@ def test_pubsub_across_processes_late_subscriber_misses(srv):
 
 @needs_server
 def test_slow_subscriber_drops_are_counted(srv):
-    r = X.client_slow(srv.url, published=500, pending_limit=50)
+    try:
+        r = X.client_slow(srv.url, published=500, pending_limit=50)
+    except TimeoutError as err:
+        # Seen once in a full CI run on a loaded 2-core machine and never alone (the message
+        # now says which counts were off); one more try, and the second failure is real.
+        print(f"client_slow, first try: {err}")  # shown if the second try fails too
+        r = X.client_slow(srv.url, published=500, pending_limit=50)
     assert r.delivered + r.dropped == 500
     assert r.dropped > 0 and r.delivered >= 50
 

@@ -91,13 +91,13 @@ def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=
     Go (nats.go): ``sub.SetPendingLimits(100, -1)``; the error handler gets ``nats.ErrSlowConsumer``.
     """
     async def main():
-        errors, delivered = [], [0]
+        errors, events, delivered = [], [], [0]
 
         async def slow(msg):
             await asyncio.sleep(handler_ms / 1000)
             delivered[0] += 1
 
-        sub_nc = await connect(url, errors=errors)
+        sub_nc = await connect(url, errors=errors, events=events)
         pub_nc = await connect(url)
         try:
             await sub_nc.subscribe("feed", cb=slow, pending_msgs_limit=pending_limit)
@@ -106,8 +106,14 @@ def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=
                 await pub_nc.publish("feed", b"%d" % i)
             await pub_nc.flush()
             dropped = lambda: sum(isinstance(e, nats.errors.SlowConsumerError) for e in errors)  # noqa: E731
-            await wait_until(lambda: delivered[0] + dropped() == published, timeout / 2,
-                              "every message to be delivered or dropped")
+            try:
+                await wait_until(lambda: delivered[0] + dropped() == published, timeout / 2,
+                                  "every message to be delivered or dropped")
+            except TimeoutError as err:  # say what was seen, to tell a lost message from a late one
+                raise TimeoutError(f"{err}: published {published}, delivered {delivered[0]}, "
+                                   f"dropped {dropped()}, other errors "
+                                   f"{[e for e in errors if not isinstance(e, nats.errors.SlowConsumerError)]}"
+                                   f", connection events {events}") from None
             return SlowRun(published, delivered[0], dropped(), pending_limit)
         finally:
             await pub_nc.close()

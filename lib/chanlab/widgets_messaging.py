@@ -100,7 +100,7 @@ def contents_chart(runs, ax=None, title="What the queue holds"):
         line, = ax.step(xs, ys, where="post", label=f"{label} (most: {run.stats.high_water})")
         if run.params["capacity"] is not None:
             ax.axhline(run.params["capacity"], color=line.get_color(), linestyle="--", lw=1,
-                       label=f"{label}: capacity {run.params['capacity']}")
+                       label=f"{label}: the limit ({run.params['capacity']} messages)")
     ax.set_xlabel(f"time ({_unit(run)})")
     ax.set_ylabel("messages held (waiting + in flight)")
     ax.set_title(title)
@@ -114,11 +114,12 @@ def publish_chart(runs, ax=None, title="When the producer could publish"):
     (one line per run); the gap is time the producer was held back (backpressure)."""
     ax = _axes(ax, (6.4, 3.6))
     run = next(iter(runs.values()))
-    ax.plot([m.seq for m in run.messages], [m.offered for m in run.messages], color="grey",
-            linestyle="--", label="wanted to publish (offered)")
     for label, r in runs.items():
         ax.plot([m.seq for m in r.messages], [m.published for m in r.messages], marker=".",
                 label=f"{label}: put returned (last at {r.messages[-1].published:g})")
+    # drawn last, on top: where a run's line hides it, that run was never held back
+    ax.plot([m.seq for m in run.messages], [m.offered for m in run.messages], color="black",
+            linestyle="--", lw=1.5, zorder=3, label="wanted to publish (offered)")
     ax.set_xlabel("message number")
     ax.set_ylabel(f"time ({_unit(run)})")
     ax.set_title(title)

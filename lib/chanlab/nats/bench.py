@@ -75,7 +75,7 @@ def throughput(url, messages=20000, round_trips=300, js_messages=500, timeout=60
             await nc_pub.close()
             await nc_sub.close()
         us = 1e6
-        return [Rate("core NATS publish -> subscribe", core_rate, statistics.median(rtts) * us),
+        return [Rate("core NATS (pub->sub; req/reply)", core_rate, statistics.median(rtts) * us),
                 Rate("JetStream publish (PubAck)", js_pub_rate, statistics.median(lat) * us),
                 Rate("JetStream pull + ack", js_con_rate, float("nan"))]
 

@@ -91,7 +91,9 @@ def notebooks(paths=None) -> list[Path]:
 
 def main(argv):
     bad = 0
-    for folder in argv or [str(ROOT / "build")]:
+    # by default the two editions (not build/vendor, whose reveal.js demo pages link to the web)
+    editions = [str(ROOT / "build" / name) for name in ("slides", "html") if (ROOT / "build" / name).is_dir()]
+    for folder in argv or editions:
         for page in sorted(Path(folder).rglob("*.html")):
             for hit in remote_sources(page.read_text(encoding="utf-8")):
                 print(f"{page}: {hit}")

@@ -16,7 +16,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import nbformat
 from nbconvert import HTMLExporter
 
 import offline
@@ -33,22 +32,10 @@ def exporter() -> HTMLExporter:
 def build(out: Path = OUT, paths=None, solutions: bool = True) -> list[Path]:
     """Write one page per notebook and index.html into ``out``; return the pages."""
     offline.copy_assets(out / "_vendor", ("requirejs",))
-    ex, rows, pages = exporter(), [], []
-    for path in offline.notebooks(paths):
-        nb = offline.without_widgets(nbformat.read(path, as_version=4))
-        if not solutions:
-            nb = offline.hide_solutions(nb)
-        body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        page = out / f"{path.stem}.html"
-        page.write_text(offline.relink(body, ".html"), encoding="utf-8")
-        pages.append(page)
-        rows.append((page.name, path.stem, offline.title(nb, path.stem)))
-        print(page.relative_to(out.parent) if out.parent in page.parents else page, flush=True)
-    (out / "index.html").write_text(offline.index_page(
+    return offline.export(exporter(), out, ".html", paths, solutions, index=(
         "chanlab: message-driven vs event-driven programming, from Go to Python",
         "The notebooks of the series as static pages, with the outputs of their last run"
-        + (" and their solutions." if solutions else " (solutions left out)."), rows), encoding="utf-8")
-    return pages
+        + (" and their solutions." if solutions else " (solutions left out).")))
 
 
 def main(argv=None):

@@ -17,7 +17,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import nbformat
 from nbconvert import SlidesExporter
 
 import offline
@@ -34,25 +33,10 @@ def exporter() -> SlidesExporter:
 def build(out: Path = OUT, paths=None, solutions: bool = False) -> list[Path]:
     """Write one deck per notebook and index.html into ``out``; return the decks."""
     offline.copy_assets(out / "_vendor", ("reveal.js", "requirejs", "jquery"))
-    ex, rows, decks = exporter(), [], []
-    for path in offline.notebooks(paths):
-        nb = offline.without_widgets(nbformat.read(path, as_version=4))
-        missing = [i for i, c in enumerate(nb.cells) if "slide_type" not in c.metadata.get("slideshow", {})]
-        if missing:
-            print(f"warning: {path.name}: cells {missing} have no slideshow.slide_type", file=sys.stderr)
-        if not solutions:
-            nb = offline.hide_solutions(nb)
-        body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
-        deck = out / f"{path.stem}.slides.html"
-        deck.write_text(offline.relink(body, ".slides.html"), encoding="utf-8")
-        decks.append(deck)
-        rows.append((deck.name, path.stem, offline.title(nb, path.stem)))
-        print(deck.relative_to(out.parent) if out.parent in deck.parents else deck, flush=True)
-    (out / "index.html").write_text(offline.index_page(
+    return offline.export(exporter(), out, ".slides.html", paths, solutions, index=(
         "chanlab: the slides", "One reveal.js deck per notebook (arrow keys to move, S for speaker "
         "notes). " + ("Solutions shown." if solutions else "Solutions hidden: the exercises are set, "
-        "not answered."), rows), encoding="utf-8")
-    return decks
+        "not answered.")))
 
 
 def main(argv=None):

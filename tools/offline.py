@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "build" / "vendor"
 TEMPLATES = Path(__file__).resolve().parent / "nbconvert"
@@ -141,3 +143,25 @@ def index_page(title_text: str, intro: str, rows: list[tuple[str, str, str]]) ->
             f"48em; margin: 2em auto; line-height: 1.5; }}</style>\n</head>\n<body>\n"
             f"<h1>{escape(title_text)}</h1>\n<p>{escape(intro)}</p>\n<ol>\n{items}\n</ol>\n"
             f"</body>\n</html>\n")
+
+
+def export(ex, out: Path, suffix: str, paths=None, solutions: bool = True, index=("", "")) -> list[Path]:
+    """Export every notebook with the nbconvert exporter ``ex`` to ``out/<stem><suffix>`` (widgets
+    replaced by a note; solutions hidden unless ``solutions``), then ``out/index.html`` with the
+    title and introduction ``index``; return the files written."""
+    files, rows = [], []
+    for path in notebooks(paths):
+        nb = without_widgets(nbformat.read(path, as_version=4))
+        missing = [i for i, c in enumerate(nb.cells) if "slide_type" not in c.metadata.get("slideshow", {})]
+        if missing and suffix.endswith(".slides.html"):
+            print(f"warning: {path.name}: cells {missing} have no slideshow.slide_type", file=sys.stderr)
+        if not solutions:
+            nb = hide_solutions(nb)
+        body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        file = out / f"{path.stem}{suffix}"
+        file.write_text(relink(body, suffix), encoding="utf-8")
+        files.append(file)
+        rows.append((file.name, path.stem, title(nb, path.stem)))
+        print(file.relative_to(out.parent) if out.parent in file.parents else file, flush=True)
+    (out / "index.html").write_text(index_page(*index, rows), encoding="utf-8")
+    return files

@@ -2,7 +2,8 @@
 import pytest
 
 from chanlab import check
-from chanlab.check import Raised, attempt, expect, failed, first_failure, not_attempted, passed
+from chanlab.check import (Raised, attempt, expect, failed, first_failure, from_panic, not_attempted,
+                           passed)
 
 
 def test_passed_reads_as_right():
@@ -85,3 +86,24 @@ def test_first_failure():
 def test_topic_modules_load_lazily_and_unknown_names_are_clear():
     with pytest.raises(AttributeError, match="no checkers called 'nonesuch'"):
         check.nonesuch
+
+
+def test_from_panic_tells_a_stub_from_a_bug():
+    from chanlab import PanicError
+
+    def panic(cause):
+        try:
+            raise PanicError("worker", cause) from cause
+        except PanicError as err:
+            return err
+
+    stub = from_panic("x.4", panic(NotImplementedError()), todo="Write f above.", summary="f raised.",
+                      hint="h")
+    assert not stub.attempted and str(stub) == "… Exercise x.4: not attempted yet. Write f above."
+    bug = from_panic("x.4", panic(ZeroDivisionError("division by zero")), todo="t",
+                     summary="A stage raised an exception.", hint="Check the divisor.")
+    assert str(bug).splitlines() == [
+        "✘ Exercise x.4: not yet. A stage raised an exception.",
+        "  Got:      ZeroDivisionError: division by zero",
+        "  Hint:     Check the divisor.",
+    ]

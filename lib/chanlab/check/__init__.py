@@ -8,11 +8,11 @@ Each notebook's checkers live in a module named after its topic (``check.channel
 
 See :mod:`chanlab.check.feedback` for the helpers a checker is built from.
 """
-from .feedback import (Feedback, Raised, attempt, expect, failed, first_failure, not_attempted,
-                       passed)
+from .feedback import (Feedback, Raised, attempt, expect, failed, first_failure, from_panic,
+                       not_attempted, passed)
 
-__all__ = ["Feedback", "Raised", "attempt", "expect", "failed", "first_failure", "not_attempted",
-           "passed"]
+__all__ = ["Feedback", "Raised", "attempt", "expect", "failed", "first_failure", "from_panic",
+           "not_attempted", "passed"]
 
 
 def __getattr__(name: str):

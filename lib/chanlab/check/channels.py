@@ -13,7 +13,8 @@ from .. import aio
 from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..goroutine import go
-from .feedback import Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
+from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
+                       passed)
 
 __all__ = ["try_send", "close_consumers", "first", "pipeline"]
 
@@ -215,11 +216,9 @@ def pipeline(gen, square) -> Feedback:
                       hint="Each stage closes its output when its input is done (Go: close(out)), "
                            "so that the next stage's `async for` ends.")
     except PanicError as err:
-        cause = err.__cause__ or err
-        if isinstance(cause, NotImplementedError):
-            return not_attempted(ex, "Write gen and square in the cell above.")
-        return failed(ex, "A stage raised an exception.", got=f"{type(cause).__name__}: {cause}",
-                      hint="gen and square must be `async def` and `await` every send and sleep.")
+        return from_panic(ex, err, todo="Write gen and square in the cell above.",
+                          summary="A stage raised an exception.",
+                          hint="gen and square must be `async def` and `await` every send and sleep.")
     except TypeError as err:
         return failed(ex, "A stage is not a coroutine function.", got=f"TypeError: {err}",
                       hint="Write them with `async def`, and use `async for v in inp`.")

@@ -115,9 +115,6 @@ def subscribe_once(fn):
                                             "subscribers still need it."})
     if isinstance(result, Raised):
         return result.feedback
-    if result is ...:
-        return not_attempted("05.3", "Write subscribe_once(bus, pattern, handler) in the cell above, "
-                                     "then run this cell again.")
     sub, got, everything, active = result
     if not isinstance(sub, SubscriptionBase):
         return failed("05.3", "subscribe_once must return the subscription.",
@@ -181,8 +178,6 @@ def breadth_first(make_publish):
                                             "running."})
     if isinstance(result, Raised):
         return result.feedback
-    if result is ...:
-        return not_attempted("05.4", "Write make_publish(bus) in the cell above, then run this cell again.")
     if isinstance(result, tuple):
         return failed("05.4", "make_publish(bus) must return a function publish(topic, event).",
                       expected="a function", got=repr(result[1]),

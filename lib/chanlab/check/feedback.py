@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
-           "Raised"]
+           "from_panic", "Raised"]
 
 _OK, _NO, _TODO = "✔", "✘", "…"
 
@@ -148,3 +148,12 @@ def first_failure(exercise: str, results: list[Feedback], summary: str) -> Feedb
         if not fb.ok:
             return fb
     return passed(exercise, summary)
+
+
+def from_panic(exercise: str, err: BaseException, *, todo: str, summary: str, hint: str) -> Feedback:
+    """Feedback for a ``PanicError`` raised by the learner's goroutine: "not attempted yet" (saying
+    ``todo``) when its cause is a stub's ``NotImplementedError``, else "not yet" naming the cause."""
+    cause = err.__cause__ or err
+    if isinstance(cause, NotImplementedError):
+        return not_attempted(exercise, todo)
+    return failed(exercise, summary, got=f"{type(cause).__name__}: {cause}", hint=hint)

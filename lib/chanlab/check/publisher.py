@@ -12,7 +12,8 @@ from .. import aio, context
 from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..experiments import publish
-from .feedback import Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
+from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
+                       passed)
 
 __all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops"]
 
@@ -142,11 +143,9 @@ def stop_cleanly(cancellable_publisher) -> Feedback:
                           hint="Make every send a select with a ctx.done().receiving() case: "
                                "select(ctx.done().receiving(), ch.sending(i)).")
         except PanicError as err:
-            cause = err.__cause__ or err
-            if isinstance(cause, NotImplementedError):
-                return not_attempted(ex, "Write cancellable_publisher(ctx) in the cell above.")
-            return failed(ex, "The publisher raised an exception.", got=f"{type(cause).__name__}: {cause}",
-                          hint="Read the error, fix the line it names, and run both cells again.")
+            return from_panic(ex, err, todo="Write cancellable_publisher(ctx) in the cell above.",
+                              summary="The publisher raised an exception.",
+                              hint="Read the error, fix the line it names, and run both cells again.")
         if got != list(range(take)):
             return failed(ex, f"main received other messages than 0..{take - 1}.",
                           expected=repr(list(range(take))), got=repr(got),

@@ -56,3 +56,23 @@ def test_switches_per_message_names_the_cases():
     assert run.switches_per_message("queue.Queue(1)") == 2.5
     with pytest.raises(ValueError, match="case must be one of"):
         run.switches_per_message("Queue(1)")
+
+
+def test_draw_switch_cost_labels_every_placement_and_case():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chanlab import plots
+    ns = {"thread switch": 20e3, "Chan(0)": 22e3, "queue.Queue(1)": 45e3}
+    runs = {"unpinned": H.SwitchCost("unpinned", (None, None), 2, 1, ns),
+            "one core": H.SwitchCost("one core", (0, 0), 2, 1, {k: v / 4 for k, v in ns.items()})}
+    ax = plots.draw_switch_cost(runs)
+    try:
+        assert [t.get_text() for t in ax.get_xticklabels()] == list(H.CASES)
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["unpinned", "one core (cpu 0)"]
+        assert ax.get_title() and "µs" in ax.get_ylabel()
+        assert sorted(round(p.get_height(), 2) for p in ax.patches) == sorted(
+            [20.0, 22.0, 45.0, 5.0, 5.5, 11.25])
+    finally:
+        plt.close(ax.figure)

@@ -11,7 +11,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from .diagrams import KINDS
 
 __all__ = ["draw_diagram", "delivery_matrix", "timeline", "message_paths", "job_chart", "scaling", "outcomes",
-           "histogram"]
+           "histogram", "draw_switch_cost"]
 
 COLORS = {"sender": "#4c72b0", "channel": "#dd8452", "receiver": "#55a868"}
 BOX_W, BOX_H = 0.62, 0.34
@@ -230,5 +230,24 @@ def histogram(samples, ax=None, title="Latency", xlabel="latency (s)", bins=20):
     ax.set_xlabel(xlabel)
     ax.set_ylabel("messages (count)")
     ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def draw_switch_cost(runs, ax=None):
+    """Bars of :func:`chanlab.experiments.handoff.pinning`'s ``{placement: SwitchCost}``: µs per
+    message (per switch for the lock ping-pong) of each hand-off, one colour per placement."""
+    ax = _axes(ax, size=(6.4, 3.6))
+    cases = list(next(iter(runs.values())).ns)
+    width = 0.8 / len(runs)
+    for j, (placement, run) in enumerate(runs.items()):
+        xs = [i + (j - (len(runs) - 1) / 2) * width for i in range(len(cases))]
+        bars = ax.bar(xs, [run.ns[c] / 1e3 for c in cases], width,
+                      label=placement if run.cpus[0] is None else f"{placement} (cpu {run.cpus[0]})")
+        ax.bar_label(bars, fmt="%.0f", fontsize=8)
+    ax.set_xticks(range(len(cases)), cases)
+    ax.set_xlabel("hand-off between two threads")
+    ax.set_ylabel("µs per message (per switch)")
+    ax.set_title("One hand-off: threads unpinned vs pinned to one core (real time)")
     ax.legend(fontsize=8)
     return ax

@@ -1,6 +1,6 @@
 """Channel benchmark: chanlab beside the standard library, Go and the Python peers, ratios in one run.
 
-    python benchmarks/channels.py [--n 20000] [--repeat 3] [--quick] [--figure build/bench/channels.png]
+    python benchmarks/channels.py [--n 10000] [--repeat 3] [--quick] [--figure build/bench/channels.png]
 
 One producer and one consumer pass ``n`` ints through each implementation at three capacities:
 unbuffered (size 1 for the queues, which cannot be unbuffered: their ``maxsize=0`` means
@@ -183,48 +183,39 @@ def aiochan_aio(capacity, n):
     return asyncio.run(main())
 
 
+def _memory_channel(library, open_channel, task_group, run):
+    """anyio's memory object stream and trio's memory channel share one shape: a (send, receive)
+    pair of ends, each closed by ``async with``, and tasks started in a task group (a nursery)."""
+    def bench(capacity, n):
+        async def main():
+            send, recv = open_channel(capacity)
+
+            async def produce():
+                async with send:
+                    for i in range(n):
+                        await send.send(i)
+
+            async def consume():
+                async with recv:
+                    async for _ in recv:
+                        pass
+            t0 = time.perf_counter()
+            with library.fail_after(TIMEOUT):
+                async with task_group() as group:
+                    group.start_soon(produce)
+                    group.start_soon(consume)
+            return time.perf_counter() - t0
+        return run(main)
+    return bench
+
+
 def anyio_aio(capacity, n):
-    async def main():
-        send, recv = anyio.create_memory_object_stream(capacity)
-
-        async def produce():
-            async with send:
-                for i in range(n):
-                    await send.send(i)
-
-        async def consume():
-            async with recv:
-                async for _ in recv:
-                    pass
-        t0 = time.perf_counter()
-        with anyio.fail_after(TIMEOUT):
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(produce)
-                tg.start_soon(consume)
-        return time.perf_counter() - t0
-    return anyio.run(main, backend="asyncio")
+    return _memory_channel(anyio, anyio.create_memory_object_stream, anyio.create_task_group,
+                           lambda main: anyio.run(main, backend="asyncio"))(capacity, n)
 
 
 def trio_aio(capacity, n):
-    async def main():
-        send, recv = trio.open_memory_channel(capacity)
-
-        async def produce():
-            async with send:
-                for i in range(n):
-                    await send.send(i)
-
-        async def consume():
-            async with recv:
-                async for _ in recv:
-                    pass
-        t0 = time.perf_counter()
-        with trio.fail_after(TIMEOUT):
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(produce)
-                nursery.start_soon(consume)
-        return time.perf_counter() - t0
-    return trio.run(main)
+    return _memory_channel(trio, trio.open_memory_channel, trio.open_nursery, trio.run)(capacity, n)
 
 
 # name: (function, module it needs or None, baseline name); a baseline is its own baseline
@@ -261,7 +252,7 @@ def go_channels(n):
     return {int(c): float(ns) for c, ns in (line.split() for line in out.stdout.splitlines())}
 
 
-def run(n=20_000, repeat=3, capacities=CAPACITIES, go=True, progress=print):
+def run(n=10_000, repeat=3, capacities=CAPACITIES, go=True, progress=print):
     """Measure every installed implementation at every capacity ``repeat`` times, interleaved.
 
     Returns ``{"n", "repeat", "ns": {name: {capacity: median ns per message}}, "ratio": {name:
@@ -343,7 +334,7 @@ def print_handoff(runs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=20_000, help="messages per measurement")
+    parser.add_argument("--n", type=int, default=10_000, help="messages per measurement")
     parser.add_argument("--repeat", type=int, default=3, help="measurements per case (median)")
     parser.add_argument("--quick", action="store_true", help="2,000 messages, one run, no Go build")
     parser.add_argument("--figure", type=Path, help="write the ratios as a PNG to this path")

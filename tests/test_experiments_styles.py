@@ -253,8 +253,10 @@ def test_every_claim_has_exactly_one_small_verdict_function_keyed_by_its_id():
         "go-fast"}
     with pytest.raises(ValueError, match="already has a verdict"):
         S.verdict("real-time")
-    with pytest.raises(ValueError, match="claim_id must be the id of a claim"):
+    with pytest.raises(ValueError, match="claim_id must be one of 'new', .*, got 'no-such-claim'"):
         S.verdict("no-such-claim")
+    with pytest.raises(TypeError, match="claim_id must be one of"):
+        S.verdict(7)
 
 
 def test_one_verdict_function_reads_only_what_it_needs():

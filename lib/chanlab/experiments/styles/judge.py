@@ -12,6 +12,7 @@ judged by reasoning alone is registered with :func:`reasoned`. Adding a claim to
 """
 from dataclasses import dataclass
 
+from ... import args
 from ... import claims as _claims
 from ..publisher import publish as _publish
 from .measure import (crash_recovery, fan_out_reactions, handoff_cost, latency, memory_growth,
@@ -53,8 +54,7 @@ VERDICTS = {}  # claim id -> (function of the measurements, measured?)
 def verdict(claim_id, *, measured=True):
     """Register the decorated ``fn(data) -> (verdict, evidence, caveat)`` as the judge of
     ``claim_id``; ``measured=False`` for a claim judged by reasoning, a measurement cited as evidence."""
-    if claim_id not in {c.id for c in _claims.CLAIMS}:
-        raise ValueError(f"claim_id must be the id of a claim in chanlab.claims.CLAIMS, got {claim_id!r}")
+    args.choice(claim_id, "claim_id", [c.id for c in _claims.CLAIMS])
     if claim_id in VERDICTS:
         raise ValueError(f"claim {claim_id!r} already has a verdict")
 

@@ -35,7 +35,7 @@ from .chan import Case, Chan, check_timeout
 from .errors import ClosedChannelError
 from .runtime import Sudog, block, current_g, will_park
 
-__all__ = ["Selected", "select"]
+__all__ = ["select", "Selected", "Case"]
 
 
 class Selected(NamedTuple):

@@ -20,7 +20,8 @@ other systems the threads stay unpinned, and the record says so):
 * ``"queue.Queue(1)"``: the standard library's nearest equivalent (ns per message).
 
 It is a real-time measurement (noisy on a loaded machine): compare the ratios of one run, never the
-absolute numbers. :func:`pinning` runs both placements; ``chanlab.plots`` draws them.
+absolute numbers. :func:`pinning` runs both placements; :func:`chanlab.plots.draw_switch_cost`
+draws them.
 """
 import _thread
 import os

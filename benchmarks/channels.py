@@ -321,7 +321,7 @@ def print_run(result):
 
 
 def print_handoff(runs):
-    print("\none hand-off between two threads (ns; median of the runs; noisy, compare ratios):")
+    print("\none hand-off between two threads (ns, the least of the runs; noisy: compare ratios):")
     for placement, r in runs.items():
         print(f"  {placement:9}  " + "  ".join(f"{case} {r.ns[case]:>9,.0f}" for case in handoff.CASES)
               + f"   Chan(0) = {r.switches_per_message('Chan(0)'):.2f} switches,"
@@ -348,7 +348,7 @@ def main():
                  progress=lambda s: print(f"{s:<70}", end="\r", flush=True))
     print(" " * 70, end="\r")
     print_run(result)
-    print_handoff(handoff.pinning(n=min(args.n, 2000), repeat=args.repeat))
+    print_handoff(handoff.pinning(n=1000, repeat=1 if args.quick else 5))
     if args.figure:
         import matplotlib
         matplotlib.use("Agg")

@@ -26,7 +26,6 @@ draws them.
 import _thread
 import os
 import queue
-import statistics
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ TIMEOUT = 10.0  # seconds any one wait may take before the experiment gives up (
 
 @dataclass(frozen=True)
 class SwitchCost:
-    """One placement measured: ``ns[case]`` is the median ns per message (per switch for
+    """One placement measured: ``ns[case]`` is the least ns per message (per switch for
     ``"thread switch"``) of ``repeat`` runs of ``n``; ``cpus`` are the two threads' cores (``None``:
     not pinned). ``placement`` is ``"one core"`` or ``"unpinned"``."""
 
@@ -154,11 +153,12 @@ def _timed_pair(first, second, cpus):
     return time.perf_counter() - t0
 
 
-def switch_cost(pinned=False, n=2000, repeat=3):
+def switch_cost(pinned=False, n=1000, repeat=5):
     """Measure the three :data:`CASES` with both threads pinned to one core (``pinned=True``), or
     where the OS puts them (``pinned=False``: on an idle multi-core machine, mostly on two cores, so
-    each hand-off wakes a thread on the other core); the cases interleave, ``repeat`` times each, and the median is
-    kept. Returns a :class:`SwitchCost`. About ``3 * repeat * n * 50`` µs at most on a slow VM."""
+    each hand-off wakes a thread on the other core). The cases take turns, ``repeat`` times each, and
+    the least time is kept, as :mod:`timeit` does: other programs on the machine only ever add time.
+    Returns a :class:`SwitchCost`; takes about ``3 * repeat * n * 50`` µs on a slow VM."""
     if not isinstance(pinned, bool):
         raise TypeError(f"pinned must be True (one core) or False (where the OS puts the threads), not "
                         f"{type(pinned).__name__} {pinned!r}")
@@ -173,10 +173,10 @@ def switch_cost(pinned=False, n=2000, repeat=3):
     for _ in range(repeat):
         for case in CASES:
             samples[case].append(_timed_pair(*PAIRS[case](n), where) / n * 1e9)
-    return SwitchCost(placement, where, n, repeat, {c: statistics.median(v) for c, v in samples.items()})
+    return SwitchCost(placement, where, n, repeat, {c: min(v) for c, v in samples.items()})
 
 
-def pinning(n=2000, repeat=3):
+def pinning(n=1000, repeat=5):
     """Both placements, unpinned first: ``{placement: SwitchCost}`` (one entry, ``"unpinned"``, where
     this OS cannot pin a thread)."""
     runs = {}

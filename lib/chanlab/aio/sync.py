@@ -17,12 +17,18 @@ chanlab.aio::
         go(work, i, wg)          # work() calls wg.done() in a finally: block
     await wg.wait()
 
-A WaitGroup is a completion barrier (a counter), not a way to pass messages.
+A WaitGroup is a completion barrier (a counter), not a way to pass messages. Go 1.25's
+``wg.Go(f)`` adds and starts in one call (so ``add`` cannot end up inside the goroutine, which
+``go vet`` reports)::
+
+    wg.Go(func() { work(i) })    # Go 1.25
+    wg.go(work, i)               # chanlab.aio: work is an async def function
 """
 
 import operator
 from collections import deque
 
+from .goroutine import go
 from .park import WOKEN, park
 
 __all__ = ["WaitGroup"]
@@ -57,6 +63,20 @@ class WaitGroup:
     def done(self):
         """``wg.Done()``: one goroutine has finished (``add(-1)``)."""
         self.add(-1)
+
+    def go(self, fn, *args):
+        """``wg.Go(f)`` (Go 1.25): ``add(1)`` and start ``fn(*args)`` (an ``async def`` function)
+        as a goroutine that calls ``done()`` when it ends, however it ends. Returns the task.
+
+        (The task is created before ``add(1)``, but nothing runs in between: no ``await``.)
+        """
+        task = go(fn, *args)
+        self.add(1)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task):
+        self.done()
 
     async def wait(self, timeout=None):
         """``wg.Wait()``: return once the counter is zero (at once if it is zero now).

@@ -38,7 +38,7 @@ from .select import select
 from .timers import cancel as _cancel_timer, schedule
 
 __all__ = ["Context", "background", "with_cancel", "with_timeout", "with_deadline",
-           "ContextError", "Canceled", "DeadlineExceeded", "NilChan", "NIL"]
+           "ContextError", "Canceled", "DeadlineExceeded"]
 
 
 class ContextError(Exception):

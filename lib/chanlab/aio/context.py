@@ -39,7 +39,7 @@ from .chan import Chan
 from .select import select
 
 __all__ = ["Context", "background", "with_cancel", "with_timeout", "with_deadline",
-           "ContextError", "Canceled", "DeadlineExceeded", "NilChan", "NIL"]
+           "ContextError", "Canceled", "DeadlineExceeded"]
 
 
 class NilChan:

@@ -44,13 +44,13 @@ class WaitGroup:
         self._count = 0
         self._waiters = deque()  # goroutines parked in wait()
 
-    def add(self, n=1):
-        """``wg.Add(n)``. Raises ``ValueError("sync: negative WaitGroup counter")`` (Go panics) if
+    def add(self, delta=1):
+        """``wg.Add(delta)``. Raises ``ValueError("sync: negative WaitGroup counter")`` (Go panics) if
         the counter would drop below zero; the counter is then left as it was."""
-        if isinstance(n, bool):
-            raise TypeError("WaitGroup.add(n): pass an int, not a bool")
-        n = operator.index(n)
-        count = self._count + n
+        if isinstance(delta, bool):
+            raise TypeError("WaitGroup.add(delta): pass an int, not a bool")
+        delta = operator.index(delta)
+        count = self._count + delta
         if count < 0:
             raise ValueError("sync: negative WaitGroup counter")
         self._count = count

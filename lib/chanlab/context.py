@@ -174,41 +174,46 @@ class Context:
         return f"<Context {state}>"
 
 
-def check_parent(parent, kind, flavour):
-    """``parent`` if it is a context of this flavour (``kind``), else a clear ``TypeError``.
-    Shared with :mod:`chanlab.aio.context`."""
-    if type(parent) is not kind:
-        raise TypeError(f"a context's parent must be a {flavour} Context (start from "
-                        f"{flavour}.background()), not {parent!r}")
-    return parent
+def functions(kind, flavour):
+    """Go's four constructors for contexts of class ``kind`` (module ``flavour``): ``background``,
+    ``with_cancel``, ``with_deadline``, ``with_timeout``. Both flavours are made by it; deadlines
+    are on ``kind``'s clock (``Context.now()``)."""
+    root = kind()
+
+    def check(parent):
+        if type(parent) is not kind:
+            raise TypeError(f"a context's parent must be a {flavour} Context (start from "
+                            f"{flavour}.background()), not {parent!r}")
+        return parent
+
+    def background():
+        """``context.Background()``: never cancelled, no deadline; the root of every context tree."""
+        return root
+
+    def with_cancel(parent):
+        """``ctx, cancel := context.WithCancel(parent)``. ``cancel()`` ends ctx and all its children."""
+        return check(parent).derive()
+
+    def with_deadline(parent, deadline):
+        """``context.WithDeadline``: ``deadline`` is a time on the flavour's clock (threads:
+        ``time.monotonic()``, asyncio: ``loop.time()``). One already past gives a context that is
+        done (``DeadlineExceeded``) before this returns, as in Go."""
+        deadline = args.number(deadline, "with_deadline(deadline)")
+        return check(parent).derive(deadline)
+
+    def with_timeout(parent, seconds):
+        """``ctx, cancel := context.WithTimeout(parent, d)``: ends by itself after ``seconds``
+        (``0`` or less: done before this returns, as in Go).
+
+        Always call ``cancel()`` when done (Go: ``defer cancel()``), to free its timer at once.
+        """
+        seconds = args.number(seconds, "with_timeout(seconds)")
+        parent = check(parent)
+        return parent.derive(parent.now() + seconds)
+
+    for f in (background, with_cancel, with_deadline, with_timeout):
+        f.__module__ = flavour
+    return background, with_cancel, with_deadline, with_timeout
 
 
-_background = Context()
-
-
-def background():
-    """``context.Background()``: never cancelled, no deadline; the root of every context tree."""
-    return _background
-
-
-def with_cancel(parent):
-    """``ctx, cancel := context.WithCancel(parent)``. ``cancel()`` ends ctx and all its children."""
-    return check_parent(parent, Context, "chanlab.context").derive()
-
-
-def with_deadline(parent, deadline):
-    """``context.WithDeadline``: ``deadline`` is a ``time.monotonic()`` value. One already past
-    gives a context that is done (``DeadlineExceeded``) before this returns, as in Go."""
-    deadline = args.number(deadline, "with_deadline(deadline)")
-    return check_parent(parent, Context, "chanlab.context").derive(deadline)
-
-
-def with_timeout(parent, seconds):
-    """``ctx, cancel := context.WithTimeout(parent, d)``: ends by itself after ``seconds``
-    (``0`` or less: done before this returns, as in Go).
-
-    Always call ``cancel()`` when done (Go: ``defer cancel()``), to free its timer at once.
-    """
-    seconds = args.number(seconds, "with_timeout(seconds)")
-    check_parent(parent, Context, "chanlab.context")
-    return with_deadline(parent, time.monotonic() + seconds)
+background, with_cancel, with_deadline, with_timeout = functions(Context, "chanlab.context")

@@ -40,6 +40,7 @@ both steps right, and so does ``wg.go(fn, *args)``::
 """
 import _thread
 
+from . import args
 from .chan import check_timeout
 from .runtime import block, current_g, ready, will_park
 
@@ -59,8 +60,7 @@ class WaitGroup:
     def add(self, delta=1):
         """``wg.Add(delta)``. The counter may never go below zero:
         ``ValueError("sync: negative WaitGroup counter")``, as Go panics."""
-        if isinstance(delta, bool) or not isinstance(delta, int):
-            raise TypeError(f"WaitGroup.add takes an int, not {type(delta).__name__} {delta!r}")
+        delta = args.integer(delta, "WaitGroup.add(delta)")
         with self._lock:
             count = self._count + delta
             if count < 0:

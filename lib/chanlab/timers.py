@@ -169,7 +169,27 @@ def _serve():
                 _count(entry, -1)  # only now: the value has been delivered
 
 
-class _TimerChan(Chan):
+class ReceiveOnly:
+    """What a receive-only channel (Go: ``<-chan T``, such as a timer's ``C``) refuses: Go rejects
+    a send or a close at compile time; chanlab raises ``TypeError``. Shared with chanlab.aio."""
+
+    __slots__ = ()
+
+    def refuse(self, what):
+        raise TypeError(f"cannot {what} {self.name}: a timer's channel is receive-only (Go: invalid "
+                        f"operation: cannot {what} receive-only channel); stop or reset the timer")
+
+    def try_send(self, value):
+        self.refuse("send to")
+
+    def sending(self, value):
+        self.refuse("send to")
+
+    def close(self):
+        self.refuse("close")
+
+
+class _TimerChan(ReceiveOnly, Chan):
     """The channel of a Timer or Ticker (Go: ``t.C``, a ``<-chan time.Time``): receive from it
     only. ``len`` and ``cap`` are 0, as in Go 1.23: the one value a timer may hold for a slow
     receiver is kept out of sight, and ``stop``/``reset`` take it back."""
@@ -202,18 +222,7 @@ class _TimerChan(Chan):
         return bool(self._recvq)
 
     def send(self, value, timeout=None):
-        raise TypeError(f"cannot send to {self.name}: a timer's channel is receive-only (Go: "
-                        "invalid operation: cannot send to receive-only channel)")
-
-    def try_send(self, value):
-        self.send(value)
-
-    def sending(self, value):
-        self.send(value)
-
-    def close(self):
-        raise TypeError(f"cannot close {self.name}: a timer's channel is receive-only (Go: "
-                        "invalid operation: cannot close receive-only channel); stop the timer")
+        self.refuse("send to")
 
     # --- with self._mu held ---------------------------------------------------------------------
     def _arm(self, seconds):
@@ -273,17 +282,28 @@ class _Ring:
             return True
 
 
-def _duration(seconds, name):
-    """A Go duration in seconds: any number (negative means already expired; ``math.inf``: never)."""
+def duration(seconds, name):
+    """A Go duration in seconds: any number (negative: already expired; ``math.inf``: never).
+    Shared with :mod:`chanlab.aio.timers`."""
     return args.number(seconds, name, finite=False)
 
 
-def _period(seconds, name):
+def period(seconds, name):
+    """A ticker's period: a number of seconds > 0 (Go panics on a non-positive interval)."""
     seconds = args.number(seconds, name, finite=False)
     if seconds <= 0:
         raise ValueError(f"{name} must be a number > 0 s, got {seconds:g} "
                          "(Go panics: non-positive interval for NewTicker)")
     return seconds
+
+
+def start(chan_type, name, seconds, every=None):
+    """A new timer channel of ``chan_type`` named ``name``, armed to fire in ``seconds`` (then
+    every ``every`` seconds). Shared with :mod:`chanlab.aio.timers`, whose channel type differs."""
+    c = chan_type(name, every)
+    with c._mu:
+        c._arm(seconds)
+    return c
 
 
 class Timer:
@@ -294,9 +314,12 @@ class Timer:
     """
 
     __slots__ = ("c",)
+    _chan_type = _TimerChan  # (chanlab.aio.timers.Timer changes these two)
+    _label = "timer({:g}s)"
 
     def __init__(self, seconds):
-        self.c = _start_timer(seconds, "Timer", "timer")
+        seconds = duration(seconds, "Timer(seconds)")
+        self.c = start(self._chan_type, self._label.format(seconds), seconds)
 
     def stop(self):
         """``t.Stop()``: the timer will not fire. Returns True if this call stopped it, False if it
@@ -308,7 +331,7 @@ class Timer:
     def reset(self, seconds):
         """``t.Reset(d)``: stop the timer (taking back a value nobody received) and start it again,
         to fire ``seconds`` from now. Returns what ``stop()`` would have returned."""
-        seconds = _duration(seconds, "Timer.reset(seconds)")
+        seconds = duration(seconds, "Timer.reset(seconds)")
         with self.c._mu:
             active = self.c._disarm()
             self.c._arm(seconds)
@@ -326,12 +349,12 @@ class Ticker:
     """
 
     __slots__ = ("c",)
+    _chan_type = _TimerChan  # (chanlab.aio.timers.Ticker changes these two)
+    _label = "tick({:g}s)"
 
     def __init__(self, seconds):
-        seconds = _period(seconds, "Ticker(seconds)")
-        self.c = _TimerChan(f"tick({seconds:g}s)", seconds)
-        with self.c._mu:
-            self.c._arm(seconds)
+        seconds = period(seconds, "Ticker(seconds)")
+        self.c = start(self._chan_type, self._label.format(seconds), seconds, seconds)
 
     def stop(self):
         """``ticker.Stop()``: no more ticks, and no tick left to receive. (The channel is not
@@ -341,7 +364,7 @@ class Ticker:
 
     def reset(self, seconds):
         """``ticker.Reset(d)``: stop, then tick every ``seconds`` from now."""
-        seconds = _period(seconds, "Ticker.reset(seconds)")
+        seconds = period(seconds, "Ticker.reset(seconds)")
         with self.c._mu:
             self.c._disarm()
             self.c._period = seconds
@@ -362,15 +385,8 @@ def after(seconds):
 
     ``after(0)`` (or less) is ready at once, as in Go; ``after(math.inf)`` never fires.
     """
-    return _start_timer(seconds, "after", "after")
-
-
-def _start_timer(seconds, what, label):
-    seconds = _duration(seconds, f"{what}(seconds)")
-    c = _TimerChan(f"{label}({seconds:g}s)", None)
-    with c._mu:
-        c._arm(seconds)
-    return c
+    seconds = duration(seconds, "after(seconds)")
+    return start(_TimerChan, f"after({seconds:g}s)", seconds)
 
 
 def tick(seconds):

@@ -31,8 +31,7 @@ errors are the threads flavour's own: ``context.Canceled`` and ``context.Deadlin
 
 import asyncio
 
-from chanlab import args
-from chanlab.context import Canceled, ContextError, DeadlineExceeded, check_parent
+from chanlab.context import Canceled, ContextError, DeadlineExceeded, functions
 from chanlab.context import Context as _ThreadsContext
 
 from .chan import Chan
@@ -93,31 +92,4 @@ class Context(_ThreadsContext):
         timer.cancel()
 
 
-_background = Context()
-
-
-def background():
-    """``context.Background()``: never cancelled, no deadline; the root of every context tree."""
-    return _background
-
-
-def with_cancel(parent):
-    """``ctx, cancel := context.WithCancel(parent)``. ``cancel()`` ends ctx and all its children."""
-    return check_parent(parent, Context, "chanlab.aio.context").derive()
-
-
-def with_deadline(parent, deadline):
-    """``context.WithDeadline``: ``deadline`` is a ``loop.time()`` value. One already past gives a
-    context that is done (``DeadlineExceeded``) before this returns, as in Go."""
-    deadline = args.number(deadline, "with_deadline(deadline)")
-    check_parent(parent, Context, "chanlab.aio.context")
-    _loop()
-    return parent.derive(deadline)
-
-
-def with_timeout(parent, seconds):
-    """``ctx, cancel := context.WithTimeout(parent, d)``: ends by itself after ``seconds`` of loop
-    time (``0`` or less: done before this returns). Call ``cancel()`` when done (``defer cancel()``)."""
-    seconds = args.number(seconds, "with_timeout(seconds)")
-    check_parent(parent, Context, "chanlab.aio.context")
-    return with_deadline(parent, _loop().time() + seconds)
+background, with_cancel, with_deadline, with_timeout = functions(Context, "chanlab.aio.context")

@@ -25,8 +25,9 @@ A WaitGroup is a completion barrier (a counter), not a way to pass messages. Go 
     wg.go(work, i)               # chanlab.aio: work is an async def function
 """
 
-import operator
 from collections import deque
+
+from chanlab import args
 
 from .goroutine import go
 from .park import WOKEN, park
@@ -47,9 +48,7 @@ class WaitGroup:
     def add(self, delta=1):
         """``wg.Add(delta)``. Raises ``ValueError("sync: negative WaitGroup counter")`` (Go panics) if
         the counter would drop below zero; the counter is then left as it was."""
-        if isinstance(delta, bool):
-            raise TypeError("WaitGroup.add(delta): pass an int, not a bool")
-        delta = operator.index(delta)
+        delta = args.integer(delta, "WaitGroup.add(delta)")
         count = self._count + delta
         if count < 0:
             raise ValueError("sync: negative WaitGroup counter")

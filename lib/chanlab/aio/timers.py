@@ -31,10 +31,11 @@ detector quiet only while a goroutine waits on its channel (a ``loop.call_later`
 """
 
 import asyncio
+import contextlib
 import math
 import weakref
 
-from chanlab import args
+from chanlab import timers as _threads
 from chanlab import trace as _trace
 
 from .chan import Chan
@@ -66,18 +67,19 @@ class _Alarm:
             self.handle = None
 
 
-class _TimerChan(Chan):
+class _TimerChan(_threads.ReceiveOnly, Chan):
     """The channel of a Timer or Ticker (Go: ``t.C``, receive-only). ``len`` and ``cap`` are 0, as
     in Go 1.23; the one value kept for a slow receiver is out of sight and ``stop``/``reset`` take
     it back."""
 
     __slots__ = ("_alarm", "_period", "_loop", "_forever")
+    _mu = contextlib.nullcontext()  # one thread: nothing to lock (the threads flavour locks here)
 
-    def __init__(self, name, period, loop):
+    def __init__(self, name, period):
         super().__init__(1, name=name)
         self._alarm = _Alarm()
         self._period = period
-        self._loop = loop
+        self._loop = _loop(name.partition("(")[0])
         self._forever = False  # armed with an infinite delay: pending, never fires
         weakref.finalize(self, self._alarm.cancel)  # nobody can receive any more: stop (Go 1.23)
 
@@ -96,18 +98,7 @@ class _TimerChan(Chan):
         return any(not w.fut.done() for w in self._recvq)
 
     async def send(self, value, timeout=None):
-        raise TypeError(f"cannot send to {self.name}: a timer's channel is receive-only (Go: "
-                        "invalid operation: cannot send to receive-only channel)")
-
-    def try_send(self, value):
-        raise TypeError(f"cannot send to {self.name}: a timer's channel is receive-only")
-
-    def sending(self, value):
-        raise TypeError(f"cannot send to {self.name}: a timer's channel is receive-only")
-
-    def close(self):
-        raise TypeError(f"cannot close {self.name}: a timer's channel is receive-only (Go: "
-                        "invalid operation: cannot close receive-only channel); stop the timer")
+        self.refuse("send to")
 
     def _arm(self, seconds):
         if seconds <= 0 and self._period is None:
@@ -156,97 +147,38 @@ def _ring(ref):
     ch._alarm.handle = ch._loop.call_at(when, _ring, ref)
 
 
-def _duration(seconds, name):
-    return args.number(seconds, name, finite=False)
+class Timer(_threads.Timer):
+    """``t := time.NewTimer(d)``: ``t.c`` receives the loop time once, ``seconds`` from now; ``stop()``
+    and ``reset(seconds)`` as in :class:`chanlab.Timer` (Go 1.23). Make it inside a coroutine: it
+    belongs to the running loop."""
+
+    __slots__ = ()
+    _chan_type = _TimerChan
+    _label = "time.NewTimer({:g})"
 
 
-def _period(seconds, name):
-    seconds = args.number(seconds, name, finite=False)
-    if seconds <= 0:
-        raise ValueError(f"{name} must be a number > 0 s, got {seconds:g} "
-                         "(Go panics: non-positive interval for NewTicker)")
-    return seconds
+class Ticker(_threads.Ticker):
+    """``time.NewTicker(d)``: ``ticker.c`` receives the loop time every ``seconds``; ``stop()`` and
+    ``reset(seconds)`` as in :class:`chanlab.Ticker`. A slow receiver is handed one missed tick,
+    late; the others are dropped (each drop is a ``drop`` event in the active trace)."""
 
-
-def _start_timer(seconds, what, label):
-    seconds = _duration(seconds, f"{what}(seconds)")
-    ch = _TimerChan(f"{label}({seconds:g})", None, _loop(what))
-    ch._arm(seconds)
-    return ch
-
-
-class Timer:
-    """``t := time.NewTimer(d)``: ``t.c`` receives the loop time once, ``seconds`` from now.
-    Make it inside a coroutine (it belongs to the running loop)."""
-
-    __slots__ = ("c",)
-
-    def __init__(self, seconds):
-        self.c = _start_timer(seconds, "Timer", "time.NewTimer")
-
-    def stop(self):
-        """``t.Stop()``: True if this call stopped the timer, False if it was already stopped or
-        its value was already received (Go 1.23)."""
-        return self.c._disarm()
-
-    def reset(self, seconds):
-        """``t.Reset(d)``: stop (taking back a value nobody received), then fire ``seconds`` from
-        now. Returns what ``stop()`` would have returned."""
-        seconds = _duration(seconds, "Timer.reset(seconds)")
-        active = self.c._disarm()
-        self.c._arm(seconds)
-        return active
-
-    def __repr__(self):
-        return f"<Timer {self.c.name!r}>"
-
-
-class Ticker:
-    """``time.NewTicker(d)``: ``ticker.c`` receives the loop time every ``seconds``; ``stop()``
-    ends it. A slow receiver is handed one missed tick, late; the others are dropped (each drop is
-    a ``drop`` event in the active trace)."""
-
-    __slots__ = ("c",)
-
-    def __init__(self, seconds):
-        seconds = _period(seconds, "Ticker(seconds)")
-        self.c = _TimerChan(f"time.NewTicker({seconds:g})", seconds, _loop("Ticker"))
-        self.c._arm(seconds)
-
-    def stop(self):
-        """``ticker.Stop()``: no more ticks, and none left to receive (the channel stays open)."""
-        self.c._disarm()
-
-    def reset(self, seconds):
-        """``ticker.Reset(d)``: stop, then tick every ``seconds`` from now."""
-        seconds = _period(seconds, "Ticker.reset(seconds)")
-        self.c._disarm()
-        self.c._period = seconds
-        self.c._arm(seconds)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def __repr__(self):
-        return f"<Ticker {self.c.name!r}>"
+    __slots__ = ()
+    _chan_type = _TimerChan
+    _label = "time.NewTicker({:g})"
 
 
 def after(seconds):
     """``time.After(d)``: the channel of a timer that receives the loop time once, ``seconds``
     from now. Zero or negative ``seconds`` are ready at once, as in Go; ``math.inf`` never fires."""
-    return _start_timer(seconds, "after", "time.After")
+    seconds = _threads.duration(seconds, "after(seconds)")
+    return _threads.start(_TimerChan, f"time.After({seconds:g})", seconds)
 
 
 def tick(seconds):
     """``time.Tick(d)``: the channel of a ticker you cannot stop; it stops when its loop closes or
     when nothing refers to the channel any more. Raises ``ValueError`` unless ``seconds > 0``."""
-    seconds = _period(seconds, "tick(seconds)")
-    ch = _TimerChan(f"time.Tick({seconds:g})", seconds, _loop("tick"))
-    ch._arm(seconds)
-    return ch
+    seconds = _threads.period(seconds, "tick(seconds)")
+    return _threads.start(_TimerChan, f"time.Tick({seconds:g})", seconds, seconds)
 
 
 async def sleep(seconds):

@@ -26,6 +26,7 @@ Go, a receiver of thin events::
         }
     }
 """
+import asyncio
 import json
 import math
 import random
@@ -122,8 +123,7 @@ def run_notification(style="notification", receivers=3, events=200, interval=0.0
         wg = aio.WaitGroup()
         aio.go(source, requests)
         for i, inbox in enumerate(inboxes):
-            wg.add(1)
-            aio.go(_done_after, wg, receiver(i, inbox, requests))
+            wg.go(receiver, i, inbox, requests)
         for cid in changes:
             db[cid] = {**db[cid], "version": db[cid]["version"] + 1}
             event = {"type": "CustomerUpdated", "id": cid}
@@ -144,14 +144,6 @@ def run_notification(style="notification", receivers=3, events=200, interval=0.0
                            max(sizes), agree)
 
 
-async def _done_after(wg, coro):
-    try:
-        await coro
-    finally:
-        wg.done()
-
 
 def _now():
-    import asyncio
-
     return asyncio.get_running_loop().time()

@@ -15,6 +15,7 @@ It returns an :class:`OrderingRun` with the out-of-order count, the makespan (se
 event is applied), the throughput and how unevenly the work is spread (the busiest worker's share
 over the mean: 1.0 is perfect balance).
 """
+import asyncio
 import random
 from dataclasses import dataclass
 
@@ -76,8 +77,7 @@ def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, 
         else:
             inboxes = [aio.Chan(events) for _ in range(workers)]
         for i, inbox in enumerate(inboxes):
-            wg.add(1)
-            aio.go(_done_after, wg, worker(i, inbox))
+            wg.go(worker, i, inbox)
         for key, n, seconds in stream:
             target = inboxes[0] if layout == "competing" else inboxes[partition_for(key, workers)]
             await target.send((key, n, seconds))
@@ -91,14 +91,6 @@ def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, 
                        max(counts) / mean, tuple(counts))
 
 
-async def _done_after(wg, coro):
-    try:
-        await coro
-    finally:
-        wg.done()
-
 
 def _now():
-    import asyncio
-
     return asyncio.get_running_loop().time()

@@ -20,6 +20,7 @@ failures. A service that is not ``idempotent`` applies a duplicate again (charge
 It returns a :class:`SagaRun`: one :class:`OrderRecord` per order (outcome, latency, messages,
 compensations, duplicates applied) and how many lookups it takes to say where one order is.
 """
+import asyncio
 import math
 import random
 from dataclasses import dataclass, field
@@ -130,17 +131,15 @@ class _World:
             await self.inbox[service].send(message)
 
     def fails(self, step, order):
-        return step.failed is not None and step.service == "payment" and \
-            _coin(self.seed, "fail", order) < self.fail_rate
+        return step.failed is not None and _coin(self.seed, "fail", step.service, order) < self.fail_rate
 
     async def handle(self, service, message):
         """The service's work on one message: ``(ok, fresh)``: whether its action succeeded, and
         False in ``fresh`` for a duplicate that an idempotent service recognised and did not apply."""
-        loop = aio_loop()
         f = self.faults[service]
-        back = f.down_until(loop.time())
-        if back > loop.time():
-            await aio.sleep(back - loop.time())
+        back = f.down_until(_now())
+        if back > _now():
+            await aio.sleep(back - _now())
         step, action, order = message["step"], message["action"], message["order"]
         key = (service, action, order)
         n = self.handled[key] = self.handled.get(key, 0) + 1
@@ -158,10 +157,8 @@ class _World:
             rec.compensations += 1
         return ok, True
 
-def aio_loop():
-    import asyncio
-
-    return asyncio.get_running_loop()
+def _now():
+    return asyncio.get_running_loop().time()
 
 
 async def _service_loop(world, service, on_done):
@@ -188,11 +185,11 @@ async def _orchestrate(world, order, timeout, replies, state):
                     await _command(world, order, earlier, earlier.compensation, timeout, replies,
                                    attempt_key=f"undo{j}")
             state[order] = (None, "cancelled")
-            rec.outcome, rec.ended = "cancelled", aio_loop().time()
+            rec.outcome, rec.ended = "cancelled", _now()
             return
         done.append(step)
     state[order] = (None, "shipped")
-    rec.outcome, rec.ended = "shipped", aio_loop().time()
+    rec.outcome, rec.ended = "shipped", _now()
 
 
 async def _command(world, order, step, action, timeout, replies, attempt_key):
@@ -281,26 +278,26 @@ def _track(world, event, order, pending_undo):
         return
     last = world.process[-1]
     if event == last.done:
-        rec.outcome, rec.ended = "shipped", aio_loop().time()
+        rec.outcome, rec.ended = "shipped", _now()
         return
     for i, step in enumerate(world.process):
         if event == step.failed:
             undo = [e.undone for e in world.process[:i] if e.compensation]
             pending_undo[order] = undo
             if not undo:
-                rec.outcome, rec.ended = "cancelled", aio_loop().time()
+                rec.outcome, rec.ended = "cancelled", _now()
             return
     if order in pending_undo and event in pending_undo[order]:
         pending_undo[order].remove(event)
         if not pending_undo[order]:
-            rec.outcome, rec.ended = "cancelled", aio_loop().time()
+            rec.outcome, rec.ended = "cancelled", _now()
 
 
 async def _until_done_or(world, horizon):
-    while aio_loop().time() < horizon:
+    while _now() < horizon:
         if all(r.outcome != "stuck" for r in world.records):
             return
-        await aio.sleep(min(0.5, max(horizon - aio_loop().time(), 0)))
+        await aio.sleep(min(0.5, max(horizon - _now(), 0)))
 
 
 def run_saga(style="orchestration", orders=100, interval=0.1, work=0.05, fail_rate=0.1, timeout=1.0,

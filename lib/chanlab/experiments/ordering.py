@@ -18,13 +18,30 @@ over the mean: 1.0 is perfect balance).
 import asyncio
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .. import aio, args
 from ..partition import partition_for
 
-__all__ = ["LAYOUTS", "OrderingRun", "run_ordering"]
+__all__ = ["LAYOUTS", "BRANCHES", "Event", "OrderingRun", "run_ordering", "by_account"]
 
 LAYOUTS = ("competing", "partitioned")
+BRANCHES = 3  #: account ``k`` is kept at branch ``k % BRANCHES``
+
+
+class Event(NamedTuple):
+    """One event of the stream: the ``seq``-th event of ``account`` (kept at ``branch``), and the
+    seconds of work it takes to apply."""
+
+    account: str
+    branch: str
+    seq: int
+    work: float
+
+
+def by_account(event):
+    """The partition key that keeps each account's order: the account itself."""
+    return event.account
 
 
 @dataclass(frozen=True)
@@ -39,21 +56,26 @@ class OrderingRun:
     per_worker: tuple  #: events handled by each worker
 
 
-def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, skew=0.0, seed=0):
-    """Publish ``events`` events at once and let ``workers`` handle them in ``layout``."""
+def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, skew=0.0, seed=0,
+                 key=by_account):
+    """Publish ``events`` events at once and let ``workers`` handle them in ``layout``; a
+    partitioned layout sends each event to ``partition_for(key(event), workers)``."""
     args.choice(layout, "layout", LAYOUTS)
     workers = args.count(workers, "workers", minimum=1, maximum=256)
     events = args.count(events, "events", minimum=1, maximum=200_000)
     keys = args.count(keys, "keys", minimum=1, maximum=100_000)
     work = args.seconds(work, "work", positive=True, maximum=60)
     skew = args.number(skew, "skew", minimum=0.0, maximum=5.0)
+    if not callable(key):
+        raise TypeError(f"key must be a function event -> partition key, such as by_account, not {key!r}")
     rng = random.Random(seed)
     weights = [1 / (k + 1) ** skew for k in range(keys)]
     stream, seq = [], {}
     for _ in range(events):
-        k = f"account-{rng.choices(range(keys), weights)[0]}"
+        a = rng.choices(range(keys), weights)[0]
+        k = f"account-{a}"
         seq[k] = seq.get(k, 0) + 1
-        stream.append((k, seq[k], rng.expovariate(1 / work)))
+        stream.append(Event(k, f"branch-{a % BRANCHES}", seq[k], rng.expovariate(1 / work)))
     applied = {}  # key -> the highest seq applied so far
     counts = [0] * workers
     late = 0
@@ -61,11 +83,11 @@ def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, 
 
     async def worker(i, inbox):
         nonlocal late, last
-        async for key, n, seconds in inbox:
-            await aio.sleep(seconds)
-            if applied.get(key, 0) > n:
+        async for e in inbox:
+            await aio.sleep(e.work)
+            if applied.get(e.account, 0) > e.seq:
                 late += 1
-            applied[key] = max(applied.get(key, 0), n)
+            applied[e.account] = max(applied.get(e.account, 0), e.seq)
             counts[i] += 1
             last = max(last, _now())
 
@@ -78,9 +100,9 @@ def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, 
             inboxes = [aio.Chan(events) for _ in range(workers)]
         for i, inbox in enumerate(inboxes):
             wg.go(worker, i, inbox)
-        for key, n, seconds in stream:
-            target = inboxes[0] if layout == "competing" else inboxes[partition_for(key, workers)]
-            await target.send((key, n, seconds))
+        for e in stream:
+            target = inboxes[0] if layout == "competing" else inboxes[partition_for(key(e), workers)]
+            await target.send(e)
         for inbox in {id(c): c for c in inboxes}.values():
             inbox.close()
         await wg.wait()

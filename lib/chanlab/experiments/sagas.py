@@ -83,6 +83,9 @@ class SagaRun:
     horizon: float  #: seconds simulated
     lookups_to_locate: float  #: places to look to say where one order is (mean)
     messages_total: int = 0
+    #: choreography: every event as ``(time, order, event)``, as a tracker subscribed to all topics
+    #: saw them; orchestration: every state change of the coordinator as ``(time, order, state)``
+    log: list = field(default_factory=list)
 
     def count(self, outcome):
         return sum(r.outcome == outcome for r in self.records)
@@ -120,6 +123,7 @@ class _World:
         self.applied = {}  # (service, action, order) -> times applied
         self.handled = {}  # (service, action, order) -> times handled (duplicates included)
         self.records = records
+        self.log = []
         self.deliveries = 0
 
     async def deliver(self, service, message, key):
@@ -168,6 +172,18 @@ async def _service_loop(world, service, on_done):
         await on_done(service, message, ok, fresh)
 
 
+class _States(dict):
+    """The coordinator's table of where each order is, with its history in ``world.log``."""
+
+    def __init__(self, world):
+        super().__init__()
+        self.world = world
+
+    def __setitem__(self, order, state):
+        super().__setitem__(order, state)
+        self.world.log.append((round(_now(), 9), order, state))
+
+
 async def _orchestrate(world, order, timeout, replies, state):
     """The coordinator of one order: commands, replies, retries, compensations."""
     rec = world.records[order]
@@ -211,7 +227,7 @@ async def _command(world, order, step, action, timeout, replies, attempt_key):
 
 
 async def run_orchestration(world, orders, interval, timeout, horizon):
-    state = {}
+    state = _States(world)
     replies = {o: aio.Chan(1_000_000) for o in range(orders)}
 
     async def on_done(service, message, ok, fresh):
@@ -245,6 +261,7 @@ async def run_choreography(world, orders, interval, horizon):
 
     async def publish(event, order):
         seen[order].append(event)
+        world.log.append((round(_now(), 9), order, event))
         _track(world, event, order, pending_undo)
         for service, action in subscribers.get(event, ()):
             step = step_of[(service, action)]
@@ -326,7 +343,7 @@ def run_saga(style="orchestration", orders=100, interval=0.1, work=0.05, fail_ra
         return await run_choreography(world, orders, interval, horizon)
 
     lookups = aio.run(main(), virtual_time=True, timeout=120)
-    return SagaRun(style, records, horizon, lookups, sum(r.messages for r in records))
+    return SagaRun(style, records, horizon, lookups, sum(r.messages for r in records), world.log)
 
 
 def compare(**kw):

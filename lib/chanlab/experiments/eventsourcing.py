@@ -27,8 +27,8 @@ class LagRun:
     rate: float
     poll: float
     batch: int
-    times: tuple  #: when the projection looked (seconds)
-    lags: tuple  #: events it had not applied yet, just after each look
+    times: tuple  #: just before and just after each time the projection looked (seconds)
+    lags: tuple  #: events it had not applied yet at those times
     appended: int
 
     @property
@@ -69,6 +69,8 @@ def projection_lag(rate=100.0, duration=10.0, poll=0.5, batch=100, apply_time=0.
     async def projector():
         while _now() < duration + poll:
             await aio.sleep(poll)
+            times.append(round(_now(), 9))
+            lags.append(view.lag(store))  # how stale a query was just before this look
             rows = view.catch_up(store, limit=batch)
             if rows:
                 await aio.sleep(rows * apply_time)

@@ -6,7 +6,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from .client import connect, reset_stream, run, wait_until
+from .client import connect, reset_stream, run, subscribed, wait_until
 
 __all__ = ["Rate", "throughput", "in_process_rates"]
 
@@ -40,7 +40,7 @@ def throughput(url, messages=20000, round_trips=300, js_messages=500, timeout=60
 
             await nc_sub.subscribe("bench.flow", cb=count, pending_msgs_limit=messages * 2)
             await nc_sub.subscribe("bench.echo", cb=echo)
-            await nc_sub.flush()
+            await subscribed(nc_sub)
             body = b"x" * 64
             t0 = time.perf_counter()
             for _ in range(messages):

@@ -32,6 +32,8 @@ import sys
 
 import nats
 
+from chanlab.nats.client import subscribed
+
 __all__ = ["main"]
 
 
@@ -83,7 +85,7 @@ async def listen(args):
         stop.set()
 
     await nc.subscribe("chanlab.ctl.stop", cb=on_stop)
-    await nc.flush()
+    await subscribed(nc)
     report(event="ready", name=args.name)
     await stop.wait()
     report(event="counts", name=args.name, counts=counts)
@@ -99,7 +101,7 @@ async def qwork(args):
         await nc.publish(args.done, json.dumps({"worker": args.name, "job": msg.data.decode()}).encode())
 
     await nc.subscribe(args.subject[0], queue=args.queue, cb=work)
-    await nc.flush()
+    await subscribed(nc)
     report(event="ready", name=args.name)
     await stop.wait()
     await nc.drain()

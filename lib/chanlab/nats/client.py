@@ -24,10 +24,15 @@ from __future__ import annotations
 
 import asyncio
 
-import nats
-import nats.js.errors
-
 from chanlab import aio
+
+from .install import client_missing
+
+try:
+    import nats
+    import nats.js.errors
+except ImportError as exc:  # pip install chanlab without the [nats] extra
+    raise client_missing(exc) from None
 
 __all__ = ["connect", "subscribed", "run", "wait_until", "reset_stream"]
 

@@ -17,6 +17,8 @@ A broker is a package beside this one that adds what is its own: the server's bi
 a client, the worker programs and the experiments. :mod:`chanlab.nats` is the first; a second
 (say ``chanlab.rabbitmq``) would subclass :class:`ServerGroup` and :class:`Node`, name its worker
 module in a :class:`Workers` subclass, and answer the same questions with the same records.
+(The in-process stand-ins, :class:`chanlab.messaging.WorkQueue` and :class:`chanlab.outbox.Broker`,
+need none of this: they run no server.)
 """
 from .processes import free_port, live_pids, remove_folder, stop_process, temp_folder, track
 from .results import (FailoverRun, FanOutRun, Rate, ScalingPoint, SlowSubscriberRun, StalledSubscriberRun,

@@ -190,6 +190,20 @@ class Chan(ChanBase):
         with self._lock:
             return False if self._closed else self._send_now(value)
 
+    def try_send(self, value):
+        """Go ``select { case ch <- v: default: }``: send ``value`` if that needs no waiting.
+        True when sent, False when it would wait; ``ClosedChannelError`` on a closed channel."""
+        with self._lock:
+            if self._closed:
+                raise ClosedChannelError("send on closed channel")
+            return self._send_now(value)
+
+    def try_recv(self):
+        """Go ``select { case v, ok := <-ch: default: }``: ``(value, True)`` if a value was there,
+        ``(None, False)`` once closed and drained, ``None`` when the receive would wait."""
+        with self._lock:
+            return self._recv_now()
+
     def _wait(self, queue, elem, timeout, reason):
         """With the lock held and nothing ready: queue this thread on ``queue`` (offering ``elem``
         if it sends), release the lock and park until a peer completes the operation (Go:

@@ -125,6 +125,20 @@ class Chan(ChanBase):
             return CLOSED
         return EMPTY
 
+    def try_send(self, value):
+        """Go ``select { case ch <- v: default: }``: send ``value`` if that needs no waiting.
+        True when sent, False when it would wait; ``ClosedChannelError`` on a closed channel.
+        A plain method (not ``async``): it never waits."""
+        return self._try_send(value)
+
+    def try_recv(self):
+        """Go ``select { case v, ok := <-ch: default: }``: ``(value, True)`` if a value was there,
+        ``(None, False)`` once closed and drained, ``None`` when the receive would wait."""
+        value = self._try_recv()
+        if value is EMPTY:
+            return None
+        return (None, False) if value is CLOSED else (value, True)
+
     def _can_send(self):
         return self._closed or _live(self._recvq) or len(self._buf) < self._cap
 

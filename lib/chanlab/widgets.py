@@ -13,8 +13,9 @@ In a notebook::
 import ipywidgets as W
 import matplotlib.pyplot as plt
 
-from . import plots
-from .experiments import DISTRIBUTIONS, POLICIES, PARTITIONS, publish, worker_pool
+from . import plots, policies
+from .experiments import DISTRIBUTIONS, PARTITIONS, publish, worker_pool
+from .policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
 
 __all__ = ["pool_explorer", "scaling_explorer", "publisher_explorer", "policy_explorer", "show"]
 
@@ -38,7 +39,7 @@ def _capacity(policy, capacity):
     """The capacity slider's value, as the policy takes it: unbounded and keep_latest have no
     capacity to set, and a sliding window (drop_oldest) needs a buffer of at least 1. Figures
     show the capacity actually used."""
-    if policy in ("unbounded", "keep_latest"):
+    if policies.get(policy).fixed is not None:  # unbounded, keep_latest
         return None
     return max(capacity, 1) if policy == "drop_oldest" else capacity
 

@@ -12,7 +12,8 @@ import ipywidgets as W
 import matplotlib.pyplot as plt
 
 from . import plots
-from .events import POLICIES
+from . import policies
+from .policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
 from .experiments.events import DISPATCH, fan_out, spread
 from .widgets import _choice, _float, _int, show
 
@@ -50,8 +51,8 @@ def events_explorer(subscribers=3, slowest=0.03, events=50, interval=0.01, capac
     up to ``slowest`` seconds, in virtual time: who got what, and who waited."""
 
     def run(subscribers, slowest, events, interval, capacity, policy, dispatch):
-        cap = 0 if policy in ("unbounded", "keep_latest") else (max(capacity, 1) if policy == "drop_oldest"
-                                                                  else capacity)
+        cap = None if policies.get(policy).fixed is not None else (
+            max(capacity, 1) if policy == "drop_oldest" else capacity)
         result = fan_out(spread(subscribers, slowest), events, interval, dispatch, cap, policy)
         fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [1, 1.6]})
         draw_fan_out(result, axes)

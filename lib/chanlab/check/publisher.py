@@ -12,10 +12,11 @@ from .. import aio, context
 from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..experiments import publish
+from ..policies import DROP_OLDEST, BlockTimeout
 from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
 
-__all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops"]
+__all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops", "block_timeout"]
 
 
 def predict_drops(prediction: dict) -> Feedback:
@@ -86,7 +87,7 @@ def drop_oldest(offer) -> Feedback:
             return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
                           hint="offer must be async def and use await aio.select(..., default=True) "
                                "for both the send and the drop.")
-        ref = publish(n, interval, consumer_time, capacity, "drop_oldest")
+        ref = publish(n, interval, consumer_time, capacity, DROP_OLDEST)
         want = [m.seq for m in ref.messages if m.outcome == "delivered"]
         if received != want:
             hint = ("Nothing was dropped: the send waited for room. Use "
@@ -192,3 +193,60 @@ def never_drops(drops_queue, drops_chan) -> Feedback:
                                        "gets in."))
     return first_failure(ex, results, "Queue() never drops because maxsize=0 means unbounded; "
                                       "Chan() drops everything no receiver is waiting for.")
+
+
+def _delivered(run):
+    return [m.seq for m in run.messages if m.outcome == "delivered"]
+
+
+def block_timeout(offer) -> Feedback:
+    """04.5: ``async def offer(ch, v, timeout, dropped)`` sends ``v`` on ``ch``, waiting at most
+    ``timeout`` seconds for room; if there is none by then it appends ``v`` to ``dropped``. Must
+    deliver what ``publish(..., policy=BlockTimeout(timeout))`` delivers (virtual time)."""
+    ex = "04.5"
+    todo = "Write async def offer_block_timeout(ch, v, timeout, dropped) above."
+    if offer is ... or not callable(offer):
+        return not_attempted(ex, todo)
+    results = []
+    for n, interval, consumer_time, capacity, timeout in ((30, 0.010, 0.025, 0, 0.012),
+                                                          (20, 0.010, 0.030, 2, 0.005)):
+        async def with_timeout(ch, v, dropped, timeout=timeout):
+            await offer(ch, v, timeout, dropped)
+
+        try:
+            received, dropped = aio.run(_run_offer(with_timeout, n, interval, consumer_time, capacity),
+                                        virtual_time=True, timeout=60)
+        except NotImplementedError:
+            return not_attempted(ex, todo)
+        except (DeadlockError, PanicError, TypeError) as err:
+            cause = err.__cause__ if isinstance(err, PanicError) and err.__cause__ else err
+            if isinstance(cause, NotImplementedError):
+                return not_attempted(ex, todo)
+            return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
+                          hint="offer must be async def and await one aio.select with two cases: "
+                               "ch.sending(v) and aio.after(timeout).receiving().")
+        ref = publish(n, interval, consumer_time, capacity, BlockTimeout(timeout))
+        want = _delivered(ref)
+        if received != want:
+            if not dropped:
+                hint = ("Nothing was dropped: the send waited for room as long as it took (block). "
+                        "Add a second case to the select: aio.after(timeout).receiving().")
+            elif received == _delivered(publish(n, interval, consumer_time, capacity, "drop_newest")):
+                hint = ("This is drop_newest: a full channel is given up on at once. Wait for the "
+                        "timer instead of using default=True.")
+            else:
+                hint = ("Wait once, for at most timeout seconds: select between sending v and "
+                        "aio.after(timeout); drop v only when the timer's case wins.")
+            results.append(failed(ex, f"With {n} messages, a buffer of {capacity} and a timeout of "
+                                      f"{timeout * 1000:g} ms, other messages were delivered than "
+                                      f"with policy=BlockTimeout({timeout:g}).",
+                                  expected=repr(want), got=repr(received), hint=hint))
+        elif sorted(received + dropped) != list(range(n)):
+            results.append(failed(ex, "Every message should be either delivered or in dropped.",
+                                  expected=f"{n} messages in all", got=f"{len(received)} delivered "
+                                  f"+ {len(dropped)} dropped", hint="Append v to dropped when the "
+                                  "timer's case wins."))
+    return first_failure(ex, results, "Waiting at most a timeout, then dropping, delivers exactly "
+                                      "what the library's block_timeout policy does: fewer drops than "
+                                      "drop_newest, and a publisher that never waits longer than "
+                                      "the timeout.")

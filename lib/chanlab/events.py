@@ -184,6 +184,8 @@ class Bus(BusBase):
         not stop the others. For an async subscriber with a full inbox its policy decides; with
         ``block``, ``timeout`` (seconds, for the whole publish) bounds the wait: the subscribers whose
         inbox stayed full have the event counted as dropped, and publish raises ``TimeoutError``.
+        (``block_timeout`` has a limit of its own: when that passes first, the event is dropped for
+        that subscriber and publish goes on without an error.)
         Raises :class:`BusClosedError` once the bus is closed.
         """
         return drive(self._publishing(topic, event, timeout))

@@ -31,8 +31,8 @@ Where it differs from the threads flavour:
   thread.
 * Subscribing with a handler in ``mode="async"`` starts a goroutine (a task), so do it inside a
   coroutine. ``Bus()``, sync and pull subscriptions can be made anywhere.
-* Only the ``block`` policy (and ``async def`` sync handlers) make ``publish`` wait; with the other
-  policies a publish never gives the loop away, so no other goroutine runs in the middle of it.
+* Only the policies that wait (``block``, ``block_timeout``) and ``async def`` sync handlers make
+  ``publish`` wait; with the other policies a publish never gives the loop away, so no other goroutine runs in the middle of it.
   Several *tasks* that publish, though, are several publishers: while one waits in a ``block``
   publish another may publish, and its event can overtake.
 * Timeouts are on the loop's clock, which is virtual under ``aio.run(..., virtual_time=True)``: policy

@@ -267,3 +267,27 @@ def test_per_subscriber_delivered_plus_dropped_is_published(policy, capacity, ha
     assert p.delivered + p.dropped == n and [m.seq for m in p.messages] == list(range(n))
     if not policy.drops:
         assert p.dropped == 0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([policies.get(n) for n in NAMES] + [BlockTimeout(0.001)]), st.integers(1, 3),
+       st.integers(1, 15))
+def test_per_subscriber_accounting_in_the_threads_bus(policy, capacity, n):
+    cap = 0 if policy.fixed is not None else capacity
+    with events.Bus() as bus:
+        slow = bus.subscribe("t", lambda t, e: time.sleep(0.002), mode="async", capacity=cap,
+                             policy=policy, name="slow")
+        # a pull inbox that nobody reads until the end: only for the policies that never wait
+        pull = None if policy.waits else bus.subscribe("t", mode="async", capacity=cap, policy=policy)
+        for seq in range(n):
+            bus.publish("t", seq, timeout=5)
+    got = [e for _, e in pull] if pull is not None else []  # what the pull inbox still holds
+    for sub, delivered in ((slow, None), (pull, len(got))):
+        if sub is None:
+            continue
+        s = sub.stats
+        assert s.published == n == s.delivered + s.dropped and s.queued == 0
+        if delivered is not None:
+            assert delivered == s.delivered and got == sorted(got)
+        if not policy.drops:
+            assert s.dropped == 0

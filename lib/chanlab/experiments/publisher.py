@@ -128,6 +128,14 @@ def publish(messages=20, interval=0.01, consumer_time=0.025, capacity=None, poli
                       sys.getsizeof(bytes(payload_bytes)), wall, tr, policy)
 
 
+def _offer(fates, seq, t, ch, payload, policy):
+    """Message ``seq``, offered at ``t``: the policy's step that never waits. Returns the item and
+    the offer's answer (:data:`~chanlab.policies.WAIT`: the publisher waits, in its own way)."""
+    fates[seq] = [t, "pending", None]
+    item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
+    return item, policy.offer(ch, item, lambda v: _dropped(fates, v[0], t, ch.name))
+
+
 def _dropped(fates, seq, t, ch_name):
     fates[seq][1:] = ["dropped", t]
     if _trace.active is not None:
@@ -151,9 +159,8 @@ def _run_aio(n, interval, consumer_time, cap, policy, start_delay, payload, mode
             try:
                 for seq in range(n):
                     t = now()
-                    fates[seq] = [t, "pending", None]
-                    item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
-                    if policy.offer(ch, item, lambda v: _dropped(fates, v[0], t, ch.name)) is WAIT:
+                    item, answer = _offer(fates, seq, t, ch, payload, policy)
+                    if answer is WAIT:
                         try:
                             await ch.send(item, timeout=policy.patience()[0])  # ch <- v
                         except TimeoutError:  # block_timeout: no room in time
@@ -188,9 +195,8 @@ def _run_threads(n, interval, consumer_time, cap, policy, start_delay, payload, 
         try:
             for seq in range(n):
                 t = now()
-                fates[seq] = [t, "pending", None]
-                item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
-                if policy.offer(ch, item, lambda v: _dropped(fates, v[0], t, ch.name)) is WAIT:
+                item, answer = _offer(fates, seq, t, ch, payload, policy)
+                if answer is WAIT:
                     try:  # ch <- v, unless stopped
                         if select(stop.receiving(), ch.sending(item),
                                   timeout=policy.patience()[0]).index == 0:

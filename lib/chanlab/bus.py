@@ -11,7 +11,7 @@ make, and each flavour runs these generators with a small driver that makes the 
 asyncio, awaits it) and sends the result back in, or throws the exception back in::
 
     publish (threads)  = drive(bus._publishing(topic, event, timeout))
-    publish (asyncio)  = await drive(bus._publishing(topic, event, timeout))
+    publish (asyncio)  = await drive_async(bus._publishing(topic, event, timeout))
 
 This is how a Go channel operation looks from inside the runtime too: ``chansend`` decides, and
 only ``gopark`` waits.
@@ -30,7 +30,7 @@ from .chan import check_timeout
 from .errors import ClosedChannelError
 
 __all__ = ["BusClosedError", "Envelope", "HandlerError", "Stats", "matches", "MODES", "MAX_DEPTH",
-           "check_options", "SubscriptionBase", "BusBase", "drive", "drive_async"]
+           "check_options", "late_error", "SubscriptionBase", "BusBase", "drive", "drive_async"]
 
 #: "sync": the handler runs inside publish; "async": the subscriber has an inbox (and a goroutine).
 MODES = ("sync", "async")
@@ -161,6 +161,7 @@ def nested(bus_name):
 
 
 def late_error(bus_name, timeout, late):
+    """The ``TimeoutError`` of a ``close`` whose handlers in ``late`` were still running."""
     names = ", ".join(f"{sub.name} ({len(sub._inbox)} events waiting)" for sub in late)
     return TimeoutError(f"bus {bus_name!r} closed, but after {timeout} s these handlers were still "
                         f"running: {names}. Call close() again to keep waiting")

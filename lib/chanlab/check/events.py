@@ -108,9 +108,11 @@ def drop_oldest(offer):
                       expected=", ".join(map(repr, want_returned)),
                       got=", ".join(repr(r) for r in returned),
                       hint="Return only the events this call took out of the inbox, oldest first.")
-    return passed("05.2", "Offers 0..5 on a Chan(3): the inbox keeps [3, 4, 5], and offers 3, 4, 5 "
-                          "each dropped the oldest ([0], [1], [2]): a sliding window, as "
-                          "policy='drop_oldest'.")
+    evicting = [k for k, r in enumerate(want_returned) if r]
+    return passed("05.2", f"Offers 0..5 on a Chan(3): the inbox keeps {want_held}, and offers "
+                          f"{', '.join(map(str, evicting))} each dropped the oldest "
+                          f"({', '.join(repr(want_returned[k]) for k in evicting)}): a sliding "
+                          f"window, as policy='drop_oldest'.")
 
 
 # --- 05.3 --------------------------------------------------------------------------------------------

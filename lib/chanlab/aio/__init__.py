@@ -29,6 +29,7 @@ Go                          chanlab.aio
 ``for v := range ch``       ``async for v in ch``
 ``select { ... }``          ``await select(ch.receiving(), out.sending(v), default=...)``
 ``go f(x)``                 ``go(f, x)``
+``runtime.NumGoroutine``    ``num_goroutine()`` (without main)
 ``sync.WaitGroup``          ``WaitGroup()`` with ``add``, ``done``, ``await wait()``
 ``wg.Go(f)``                ``wg.go(fn, *args)``
 ``time.After(d)``           ``after(seconds)``
@@ -58,7 +59,7 @@ from chanlab.errors import ClosedChannelError, DeadlockError, PanicError
 
 from . import context
 from .chan import Chan
-from .goroutine import go
+from .goroutine import go, num_goroutine
 from .runtime import run
 from .select import Selected, select
 from .sync import WaitGroup
@@ -69,6 +70,7 @@ __all__ = [
     "select",
     "Selected",
     "go",
+    "num_goroutine",
     "WaitGroup",
     "after",
     "tick",

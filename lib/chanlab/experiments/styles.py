@@ -828,7 +828,7 @@ def verdicts(data=None):
         "waitgroup-is-messaging": ("wrong", "03-workers-and-waitgroup", "a WaitGroup is a counter"),
         "program-1-compiles": ("wrong", "03-workers-and-waitgroup (go build)", "missing import \"sync\""),
         "program-2-compiles": ("wrong", "04-publisher-and-drops (go build)", "missing import \"time\""),
-        "go-fast": ("partly true", "02b-go-in-python-patterns (measured there)",
+        "go-fast": ("partly true", "02b (CPU-bound pools); benchmarks/channels.py, make bench (hand-offs)",
                     "fast CPU-bound code and cheap hand-offs; not a property of either style"),
     }
     out = []

@@ -41,6 +41,7 @@ import weakref
 
 from . import trace as _trace
 from .chan import Chan
+from .errors import ClosedChannelError
 from .runtime import sched
 
 __all__ = ["after", "tick", "Ticker", "schedule", "cancel"]
@@ -132,6 +133,15 @@ def _serve():
                 sched.timers -= 1  # only now: the value has been delivered, nobody is left asleep
 
 
+def _offer(ch, now):
+    """Go's ``sendTime``: ``select { case c <- now: default: }``; False if the value was dropped
+    (no room, or the channel was closed by hand: a timer never panics)."""
+    try:
+        return ch.try_send(now)
+    except ClosedChannelError:
+        return False
+
+
 def _channel_timer(ch, delay, period):
     ref = weakref.ref(ch)
 
@@ -140,7 +150,7 @@ def _channel_timer(ch, delay, period):
         if c is None:
             return False
         tr = _trace.active
-        if not c._offer(time.monotonic()) and tr is not None:
+        if not _offer(c, time.monotonic()) and tr is not None:
             tr.record(tr.real_time(), "timer", "drop", c.name, "tick")
         return True
 

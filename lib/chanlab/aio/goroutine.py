@@ -27,17 +27,18 @@ from .park import record
 __all__ = ["go"]
 
 
-def go(fn, *args, name=None):
-    """``go fn(args...)``: run ``fn(*args)`` (an ``async def`` function) as a new goroutine.
+def go(fn, *args, name=None, **kwargs):
+    """``go fn(args...)``: run ``fn(*args, **kwargs)`` (an ``async def`` function) as a new goroutine.
 
     ``fn`` may also be a coroutine object (``go(worker(1))``). Returns the ``asyncio.Task``; you
     may await it, but Go code would use a WaitGroup or a channel instead. The task is named after
-    the function and a counter (``worker-1``, ``worker-2``, ...) unless you pass ``name``.
+    the function and a counter (``worker-1``, ``worker-2``, ...) unless you pass ``name``; to pass
+    an argument called ``name`` to ``fn``, use ``functools.partial`` (as with :func:`chanlab.go`).
     """
     if inspect.iscoroutine(fn):
-        if args:
+        if args or kwargs:
             fn.close()
-            raise TypeError("go(coroutine, *args): the coroutine already has its arguments")
+            raise TypeError("go(coroutine, *args, **kwargs): the coroutine already has its arguments")
         coro = fn
     elif callable(fn):
         if inspect.isfunction(fn) and not inspect.iscoroutinefunction(fn):
@@ -45,7 +46,7 @@ def go(fn, *args, name=None):
                 f"go() runs an 'async def' function; {fn.__name__!r} is a plain function. "
                 f"Define it with 'async def', or use the threads flavour (chanlab.go)"
             )
-        coro = fn(*args)
+        coro = fn(*args, **kwargs)
         if not inspect.iscoroutine(coro):
             raise TypeError(f"go() needs an 'async def' function; {fn!r} returned {coro!r}")
     else:

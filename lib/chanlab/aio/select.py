@@ -81,9 +81,7 @@ def _commit(case, i):
     """Do a case that is ready (nothing can change in between: we do not await)."""
     ch = case.chan
     if case.is_send:
-        ch._try_send(case.value)  # raises ClosedChannelError on a closed channel
+        ch.try_send(case.value)  # raises ClosedChannelError on a closed channel
         return Selected(i)
-    value = ch._try_recv()
-    if value is CLOSED:
-        return Selected(i, None, False)
-    return Selected(i, value, True)
+    value, ok = ch.try_recv()  # ready: never None
+    return Selected(i, value, ok)

@@ -53,7 +53,7 @@ def after(seconds):
     loop = _loop("after")
     ch = Chan(1, name=f"time.After({seconds:g})")
     if seconds <= 0:
-        ch._try_send(loop.time())
+        ch.try_send(loop.time())
     elif not math.isinf(seconds):  # time.After(forever) never fires
         loop.call_later(seconds, _fire_after, weakref.ref(ch), loop)
     return ch
@@ -62,7 +62,7 @@ def after(seconds):
 def _fire_after(ref, loop):
     ch = ref()
     if ch is not None:  # nobody holds the channel any more: nobody can receive the value
-        ch._try_send(loop.time())
+        ch.try_send(loop.time())
 
 
 def tick(seconds):
@@ -89,7 +89,7 @@ def _fire_tick(ref, loop, when, period):
     if ch is None:
         return  # the channel is gone: stop ticking
     now = loop.time()
-    if not ch._try_send(now) and _trace.active is not None:
+    if not ch.try_send(now) and _trace.active is not None:
         record("drop", ch.name, now)
     del ch  # hold only the weak reference while waiting for the next tick
     when += period

@@ -15,20 +15,22 @@ Go                                      chanlab (threads)
 ``var wg sync.WaitGroup``               ``wg = WaitGroup()``
 ``time.After(d)``, ``time.Tick(d)``     ``after(seconds)``, ``tick(seconds)``
 ``context.WithCancel`` ...              ``context.with_cancel`` ...
+``sync.Once``, ``sync.RWMutex``          ``Once()``, ``RWMutex()``
+``errgroup.WithContext`` ...            ``errgroup.with_context`` ...
 =====================================  ===============================================
 
 The asyncio twins, with the same names, live in :mod:`chanlab.aio`.
 """
-from . import context, trace
+from . import context, errgroup, trace
 from .chan import Chan
 from .errors import ClosedChannelError, DeadlockError, PanicError
 from .goroutine import Goroutine, go, num_goroutine
 from .select import Selected, select
-from .sync import WaitGroup
+from .sync import Once, RWMutex, WaitGroup
 from .timers import Ticker, after, tick
 
 __all__ = [
-    "Chan", "select", "Selected", "go", "Goroutine", "num_goroutine", "WaitGroup",
+    "Chan", "select", "Selected", "go", "Goroutine", "num_goroutine", "WaitGroup", "Once", "RWMutex", "errgroup",
     "after", "tick", "Ticker", "context", "trace",
     "ClosedChannelError", "DeadlockError", "PanicError",
 ]

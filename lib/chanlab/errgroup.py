@@ -28,7 +28,8 @@ stop early -- if they look at ``ctx.done()``: cancelling stops nothing by itself
 
 The limit is what Go's errgroup uses too: a buffered channel of tokens, ``Chan(n)``. ``go`` sends a
 token before it starts the function (so it waits while ``n`` are running) and the function's
-goroutine receives one when it ends; ``try_go`` is the same send inside a ``select`` with a default.
+goroutine receives one when it ends; ``try_go`` is the same send without waiting (``try_send``, Go's
+``select`` with a ``default``).
 
 Differences from Go: ``go`` and ``wait`` take a ``timeout`` (Go's wait as long as it takes); an
 exception that is not an ``Exception`` (``KeyboardInterrupt``) is not an error but a panic.
@@ -38,7 +39,6 @@ import threading
 from . import args, context
 from .chan import Chan, check_timeout
 from .goroutine import go as _go
-from .select import select
 from .sync import WaitGroup
 
 __all__ = ["Group", "with_context"]
@@ -69,7 +69,7 @@ class Group:
         """``g.TryGo(f)``: start ``fn`` only if the limit allows it now; True if it was started."""
         self._check_fn(fn)
         sem = self._sem
-        if sem is not None and select(sem.sending(None), default=True).index is None:
+        if sem is not None and not sem.try_send(None):
             return False  # Go: select { case g.sem <- token{}: default: return false }
         self._start(sem, fn, fn_args)
         return True

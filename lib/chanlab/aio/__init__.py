@@ -30,6 +30,8 @@ Go                          chanlab.aio
 ``select { ... }``          ``await select(ch.receiving(), out.sending(v), default=...)``
 ``go f(x)``                 ``go(f, x)``
 ``sync.WaitGroup``          ``WaitGroup()`` with ``add``, ``done``, ``await wait()``
+``sync.Once``               ``Once()`` with ``await do(fn)``
+``errgroup.Group``          ``errgroup.Group()``, ``errgroup.with_context()``
 ``time.After(d)``           ``after(seconds)``
 ``time.Tick(d)``            ``tick(seconds)``
 ``time.Sleep(d)``           ``await sleep(seconds)``
@@ -56,7 +58,8 @@ from .chan import Chan
 from .goroutine import go
 from .runtime import run
 from .select import Selected, select
-from .sync import WaitGroup
+from . import errgroup
+from .sync import Once, WaitGroup
 from .timers import after, sleep, tick
 
 __all__ = [
@@ -65,6 +68,8 @@ __all__ = [
     "Selected",
     "go",
     "WaitGroup",
+    "Once",
+    "errgroup",
     "after",
     "tick",
     "sleep",

@@ -20,6 +20,7 @@ chanlab.aio::
 A WaitGroup is a completion barrier (a counter), not a way to pass messages.
 """
 
+import asyncio
 import operator
 from collections import deque
 
@@ -74,3 +75,65 @@ class WaitGroup:
 
     def __repr__(self):
         return f"<WaitGroup count={self._count} waiting={len(self._waiters)}>"
+
+
+# --- sync.Once -----------------------------------------------------------------------------------
+
+
+class Once:
+    """Go's ``sync.Once`` for asyncio: ``await once.do(fn)`` runs ``fn`` (an ``async def``
+    function) the first time only.
+
+    Go::
+
+        var once sync.Once
+        once.Do(connect)
+
+    chanlab.aio::
+
+        once = Once()
+        await once.do(connect)
+
+    A goroutine that arrives while ``fn`` runs waits until it has returned (as in Go). If ``fn``
+    raises, it counts as done. Go deadlocks when ``fn`` calls ``Do`` on the same Once; here that
+    raises ``RuntimeError``. ``timeout`` bounds the wait for another goroutine's call.
+    """
+
+    __slots__ = ("_done", "_running", "_finished")
+
+    def __init__(self):
+        self._done = False
+        self._running = None  # the task running fn
+        self._finished = WaitGroup()  # 1 while fn runs: others wait on it
+
+    async def do(self, fn, *args, timeout=None):
+        """``once.Do(f)``."""
+        if not callable(fn):
+            raise TypeError(f"Once.do needs an 'async def' function, not {type(fn).__name__} {fn!r}")
+        if self._done:
+            return
+        me = asyncio.current_task()
+        if self._running is not None:
+            if self._running is me:
+                raise RuntimeError("sync: Once.do called from inside its own function (Go deadlocks here)")
+            await self._finished.wait(timeout)
+            return
+        self._running = me
+        self._finished.add(1)
+        try:
+            await fn(*args)
+        finally:
+            self._done = True
+            self._running = None
+            self._finished.done()
+
+    @property
+    def done(self):
+        """Whether ``fn`` has run (not in Go; for teaching and tests)."""
+        return self._done
+
+    def __repr__(self):
+        return f"<Once {'done' if self._done else 'not yet'}>"
+
+
+__all__ += ["Once"]

@@ -1,0 +1,158 @@
+"""``golang.org/x/sync/errgroup`` for asyncio: goroutines (tasks) that fail together.
+
+Go::
+
+    g, ctx := errgroup.WithContext(ctx)
+    g.SetLimit(3)
+    for _, url := range urls {
+        g.Go(func() error { return fetch(ctx, url) })
+    }
+    err := g.Wait()                     // the first error; ctx was cancelled when it happened
+
+chanlab.aio::
+
+    g, ctx = errgroup.with_context()
+    g.set_limit(3)
+    for url in urls:
+        await g.go(fetch, ctx, url)     # awaited: with a limit, it waits for a free slot
+    err = await g.wait()                # the first exception raised, or None (returned, not raised)
+
+As in the threads flavour (:mod:`chanlab.errgroup`): a function fails by raising; the first
+exception is kept and returned by ``wait``; the limit is a buffered channel of tokens; ``try_go``
+never waits. ``with_context`` cancels its context on the first error and when ``wait`` returns.
+
+Where asyncio differs: ``go`` is a coroutine (``await g.go(...)``) because with a limit it may wait;
+the context is cancelled cooperatively, as in Go -- the group never calls ``task.cancel()``, so a
+function that ignores ``ctx.done()`` runs to its end, exactly as a Go goroutine would.
+"""
+import inspect
+
+from chanlab import args
+from chanlab.chan import check_timeout
+from chanlab.context import Canceled
+
+from .chan import Chan
+from .goroutine import go as _go
+from .sync import WaitGroup
+
+__all__ = ["Group", "GroupContext", "with_context"]
+
+
+class GroupContext:
+    """The context of :func:`with_context`: ``done()`` is a channel closed on cancellation,
+    ``err()`` is ``None`` and then :data:`chanlab.context.Canceled` (Go's ``ctx.Done()``, ``ctx.Err()``).
+
+    A stand-in for Go's ``context.Context`` in the asyncio flavour, with only what a group needs.
+    """
+
+    def __init__(self):
+        self._done = Chan(0, name="ctx.done")
+        self._err = None
+
+    def done(self):
+        return self._done
+
+    def err(self):
+        return self._err
+
+    def deadline(self):
+        return None
+
+    def cancel(self):
+        """Go: ``cancel()``; a second call does nothing."""
+        if self._err is None:
+            self._err = Canceled
+            self._done.close()
+
+    def __repr__(self):
+        return f"<GroupContext {'running' if self._err is None else self._err}>"
+
+
+class Group:
+    """Go's ``errgroup.Group`` for asyncio; ready to use: ``Group()``."""
+
+    def __init__(self):
+        self._wg = WaitGroup()
+        self._err = None
+        self._sem = None  # Go: sem chan token (None: no limit)
+        self._ctx = None  # set by with_context
+
+    async def go(self, fn, *fn_args, timeout=None):
+        """``g.Go(f)``: start ``fn(*fn_args)`` (an ``async def`` function) as a goroutine of the group.
+
+        With a limit, first wait until fewer than the limit are running (at most ``timeout``
+        seconds, then ``TimeoutError``; nothing is started).
+        """
+        self._check_fn(fn)
+        if self._sem is not None:
+            await self._sem.send(None, timeout=check_timeout(timeout))  # Go: g.sem <- token{}
+        self._start(self._sem, fn, fn_args)
+
+    def try_go(self, fn, *fn_args):
+        """``g.TryGo(f)``: start ``fn`` only if the limit allows it now; True if it was started.
+        A plain method: it never waits."""
+        self._check_fn(fn)
+        sem = self._sem
+        if sem is not None and not sem.try_send(None):
+            return False
+        self._start(sem, fn, fn_args)
+        return True
+
+    def set_limit(self, n):
+        """``g.SetLimit(n)``: at most ``n`` active goroutines; a negative ``n`` means no limit.
+        ``RuntimeError`` (Go panics) while goroutines of the group are running."""
+        n = args.integer(n, "n", allowed="an int (a negative int means no limit)")
+        active = len(self._sem) if self._sem is not None else 0
+        if active:
+            raise RuntimeError(f"errgroup: modify limit while {active} goroutines in the group are still active")
+        self._sem = None if n < 0 else Chan(n, name="errgroup.sem")
+
+    async def wait(self, timeout=None):
+        """``g.Wait()``: wait for every goroutine of the group, then return the first exception
+        (or None), and cancel the context of :func:`with_context`. ``TimeoutError`` after ``timeout``."""
+        await self._wg.wait(check_timeout(timeout))
+        if self._ctx is not None:
+            self._ctx.cancel()
+        return self._err
+
+    @staticmethod
+    def _check_fn(fn):
+        if not callable(fn) or (inspect.isfunction(fn) and not inspect.iscoroutinefunction(fn)):
+            raise TypeError(f"Group.go needs an 'async def' function, not {type(fn).__name__} {fn!r}")
+
+    def _start(self, sem, fn, fn_args):
+        self._wg.add(1)
+
+        async def member():
+            try:
+                await fn(*fn_args)
+            except Exception as err:  # Go: if err := f(); err != nil { g.errOnce.Do(...) }
+                if self._err is None:
+                    self._err = err
+                    if self._ctx is not None:
+                        self._ctx.cancel()
+            finally:
+                if sem is not None:
+                    sem.try_recv()  # Go: <-g.sem (a token is always there: never waits)
+                self._wg.done()
+
+        _go(member, name=f"errgroup-{getattr(fn, '__name__', 'func')}")
+
+    def __repr__(self):
+        limit = "no limit" if self._sem is None else f"limit {self._sem.cap}"
+        return f"<errgroup.Group {self._wg.count} running, {limit}, err={self._err!r}>"
+
+
+def with_context(parent=None):
+    """``g, ctx := errgroup.WithContext(parent)``: a group and a :class:`GroupContext` cancelled
+    when a function of the group first fails, or when ``wait`` returns.
+
+    ``parent`` may only be ``None`` (Go's ``context.Background()``) until the asyncio flavour has
+    contexts of its own; ``ctx.cancel()`` cancels it by hand.
+    """
+    if parent is not None:
+        raise TypeError(f"with_context(parent): the asyncio flavour has no contexts yet; pass None "
+                        f"(Go's context.Background()), not {parent!r}")
+    g = Group()
+    g._ctx = GroupContext()
+    return g, g._ctx

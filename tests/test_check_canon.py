@@ -298,3 +298,109 @@ def test_fetch_all_raises_instead_of_returning():
 
 def test_fetch_all_stub():
     assert not ck.fetch_all(stub).attempted
+
+
+# --- 02c.3 conversation timeout --------------------------------------------------------------
+
+
+async def listen(c, within):
+    got, timeout = [], aio.after(within)
+    while True:
+        sel = await aio.select(c.receiving(), timeout.receiving())
+        if sel.index == 1 or not sel.ok:
+            return got
+        got.append(sel.value)
+
+
+def test_conversation_timeout_right():
+    fb = ck.conversation_timeout(listen)
+    assert fb.ok, str(fb)
+
+
+def test_conversation_timeout_per_message_timer_fails():
+    async def per_message(c, within):
+        got = []
+        while True:
+            sel = await aio.select(c.receiving(), aio.after(within).receiving())
+            if sel.index == 1 or not sel.ok:
+                return got
+            got.append(sel.value)
+
+    fb = ck.conversation_timeout(per_message)
+    assert not fb.ok and "once, before the loop" in fb.hint
+
+
+def test_conversation_timeout_without_a_timer():
+    async def until_closed(c, within):
+        return [v async for v in c]
+
+    fb = ck.conversation_timeout(until_closed)
+    assert not fb.ok and "other messages" in fb.summary
+
+
+def test_conversation_timeout_returns_after_the_first_message():
+    async def first_only(c, within):
+        sel = await aio.select(c.receiving(), aio.after(within).receiving())
+        return [sel.value] if sel.index == 0 else []
+
+    fb = ck.conversation_timeout(first_only)
+    assert not fb.ok and fb.attempted
+
+
+def test_conversation_timeout_stub():
+    assert not ck.conversation_timeout(astub).attempted
+
+
+# --- 02d.3 semaphore map ---------------------------------------------------------------------
+
+
+def bounded_map(work, items, n):
+    sem, results = Chan(n), [None] * len(items)
+
+    def one(i):
+        sem.send(None)
+        try:
+            results[i] = work(items[i])
+        finally:
+            sem.recv()
+
+    for g in [go(one, i) for i in range(len(items))]:
+        g.join(30)
+    return results
+
+
+def test_semaphore_map_right():
+    fb = ck.semaphore_map(bounded_map)
+    assert fb.ok, str(fb)
+
+
+def test_semaphore_map_without_a_semaphore():
+    def unbounded(work, items, n):
+        results = [None] * len(items)
+        gs = [go(lambda i=i: results.__setitem__(i, work(items[i]))) for i in range(len(items))]
+        for g in gs:
+            g.join(30)
+        return results
+
+    fb = ck.semaphore_map(unbounded)
+    assert not fb.ok and "at once" in fb.summary and "Chan(n)" in fb.hint
+
+
+def test_semaphore_map_with_a_lock_is_too_serial():
+    def serial(work, items, n):
+        lock, results = threading.Lock(), [None] * len(items)
+
+        def one(i):
+            with lock:
+                results[i] = work(items[i])
+
+        for g in [go(one, i) for i in range(len(items))]:
+            g.join(30)
+        return results
+
+    fb = ck.semaphore_map(serial)
+    assert not fb.ok and "only 1" in fb.summary
+
+
+def test_semaphore_map_stub():
+    assert not ck.semaphore_map(stub).attempted

@@ -16,7 +16,7 @@ from ..errors import ClosedChannelError, DeadlockError, PanicError
 from ..goroutine import go, num_goroutine
 from .feedback import Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted, passed
 
-__all__ = ["merge_all", "hedged_request", "once_value", "fetch_all"]
+__all__ = ["merge_all", "hedged_request", "conversation_timeout", "once_value", "fetch_all", "semaphore_map"]
 
 
 def _goroutines_end(baseline: int, within: float = 1.0) -> int:
@@ -351,3 +351,111 @@ def fetch_all(fn) -> Feedback:
                           hint="g.wait() waits for every goroutine of the group.")
     return passed(ex, "At most `limit` fetches at a time, the first error returned, and the others "
                       "cancelled through the group's context: errgroup with SetLimit and WithContext.")
+
+
+# --- 02c.3 -------------------------------------------------------------------------------------
+
+
+def conversation_timeout(fn) -> Feedback:
+    """02c.3: ``async def fn(c, within)`` returns the messages received on ``c`` before ``within``
+    seconds have passed *in all* (one timer for the whole conversation), and leaves at once when
+    ``c`` is closed. Checked on a virtual clock against a talker that is never silent for long."""
+    ex = "02c.3"
+    todo = "Write async def listen(c, within) in the cell above."
+    if not callable(fn):
+        return not_attempted(ex, todo)
+    for every, n, within in ((0.3, 10, 1.0), (0.1, 5, 2.0), (0.25, 8, 0.6)):
+        async def main():
+            loop = asyncio.get_running_loop()
+            c = aio.Chan()
+
+            async def talker():
+                for i in range(n):
+                    await aio.sleep(every)
+                    await c.send(i)
+                c.close()
+
+            aio.go(talker)
+            got = await fn(c, within)
+            return got, loop.time()
+
+        try:
+            got, took = aio.run(main(), virtual_time=True, timeout=30)
+        except NotImplementedError:
+            return not_attempted(ex, todo)
+        except DeadlockError:
+            return failed(ex, "listen deadlocked.", got="DeadlockError",
+                          hint="When c is closed (ok is False), stop and return what you have.")
+        except TimeoutError:
+            return failed(ex, "listen never returned.", got="still running after 30 s",
+                          hint="A closed channel is always ready to receive from: when ok is False, return.")
+        except Exception as err:  # the learner's bug, reported as feedback
+            return failed(ex, "listen raised an error.", got=f"{type(err).__name__}: {err}",
+                          hint="Write it with async def; select on c.receiving() and one timeout channel.")
+        if got is ...:
+            return not_attempted(ex, todo)
+        arrivals = [every * (i + 1) for i in range(n)]
+        expected = [i for i, t in enumerate(arrivals) if t < within]
+        label = f"a message every {every} s, {n} messages, within={within}"
+        if list(got or []) != expected:
+            per_message = list(range(n))
+            hint = ("A new aio.after(within) in every loop turn bounds each message, not the conversation: "
+                    "make the timer once, before the loop." if list(got or []) == per_message else
+                    "Collect every value received before the one timer fires.")
+            return failed(ex, f"With {label} it returned other messages.", expected=repr(expected),
+                          got=repr(got), hint=hint)
+        end = min(within, every * n)
+        if round(took, 6) > round(end, 6):
+            return failed(ex, f"With {label} it returned late.", expected=f"by t = {end:g} s",
+                          got=f"t = {took:g} s", hint="Return as soon as the timer fires or c is closed.")
+    return passed(ex, "One timer for the whole conversation: the talker was cut off on time, however "
+                      "short its pauses.")
+
+
+# --- 02d.3 -------------------------------------------------------------------------------------
+
+
+def semaphore_map(fn) -> Feedback:
+    """02d.3: ``fn(work, items, n)`` calls ``work(item)`` for every item in its own goroutine, at
+    most ``n`` at a time (a buffered channel as semaphore), and returns the results in the order of
+    ``items``. ``work`` sleeps, so the checker sees how many ran at once: not more than ``n``, and
+    ``n`` (not fewer) when there is enough work."""
+    ex = "02d.3"
+    todo = "Write bounded_map(work, items, n) in the cell above."
+    if not callable(fn):
+        return not_attempted(ex, todo)
+    for items, n in ((list(range(9)), 3), (list(range(4)), 1), (list(range(5)), 8), ([], 2)):
+        base = num_goroutine()
+        lock = threading.Lock()
+        state = {"running": 0, "peak": 0}
+
+        def work(x):
+            with lock:
+                state["running"] += 1
+                state["peak"] = max(state["peak"], state["running"])
+            time.sleep(0.05)  # long enough for every goroutine that may run to be running
+            with lock:
+                state["running"] -= 1
+            return x * x
+
+        out = attempt(ex, fn, work, items, n)
+        if isinstance(out, Raised):
+            return _not_attempted_panic(ex, out, todo)
+        label = f"bounded_map(work, {len(items)} items, n={n})"
+        if list(out or []) != [x * x for x in items]:
+            return failed(ex, f"{label} returned other results.", expected=repr([x * x for x in items]),
+                          got=repr(out), hint="Put each result at its item's index: results[i] = work(items[i]).")
+        want = min(n, len(items))
+        if state["peak"] > n:
+            return failed(ex, f"{label} ran {state['peak']} at once.", expected=f"at most {n}",
+                          got=str(state["peak"]), hint="Take a slot (sem.send(None)) before the work and give "
+                                                      "it back (sem.recv()) after, with sem = Chan(n).")
+        if state["peak"] < want:
+            return failed(ex, f"{label} ran only {state['peak']} at once.", expected=f"{want} at once",
+                          got=str(state["peak"]), hint="A lock lets one through; a Chan(n) lets n through. "
+                                                      "Start one goroutine per item and let the semaphore hold them back.")
+        left = _goroutines_end(base)
+        if left:
+            return failed(ex, f"{label} left {left} goroutine(s) running.", expected="0", got=str(left),
+                          hint="Wait for all of them (a WaitGroup, or join each) before returning.")
+    return passed(ex, "Exactly n at a time, never more: a buffered channel of n slots is a semaphore.")

@@ -29,6 +29,7 @@ Go                          chanlab.aio
 ``for v := range ch``       ``async for v in ch``
 ``select { ... }``          ``await select(ch.receiving(), out.sending(v), default=...)``
 ``go f(x)``                 ``go(f, x)``
+``runtime.NumGoroutine``    ``num_goroutine()`` (without main)
 ``sync.WaitGroup``          ``WaitGroup()`` with ``add``, ``done``, ``await wait()``
 ``sync.Once``               ``Once()`` with ``await do(fn)``
 ``errgroup.Group``          ``errgroup.Group()``, ``errgroup.with_context()``
@@ -55,7 +56,7 @@ Where asyncio cannot be Go:
 from chanlab.errors import ClosedChannelError, DeadlockError, PanicError
 
 from .chan import Chan
-from .goroutine import go
+from .goroutine import go, num_goroutine
 from .runtime import run
 from .select import Selected, select
 from . import errgroup
@@ -67,6 +68,7 @@ __all__ = [
     "select",
     "Selected",
     "go",
+    "num_goroutine",
     "WaitGroup",
     "Once",
     "errgroup",

@@ -17,6 +17,7 @@ exception handler instead of being forgotten.
 
 import asyncio
 import inspect
+import weakref
 
 from chanlab import trace as _trace
 from chanlab.errors import PanicError
@@ -24,7 +25,9 @@ from chanlab.errors import PanicError
 from .loop import _outside, program, raise_in_main
 from .park import record
 
-__all__ = ["go"]
+__all__ = ["go", "num_goroutine"]
+
+_started = weakref.WeakSet()  # the tasks started by go() (an ended task is forgotten with it)
 
 
 def go(fn, *args, name=None, **kwargs):
@@ -63,10 +66,24 @@ def go(fn, *args, name=None, **kwargs):
         prog = program(loop) or _outside
         name = prog.goroutine_name(getattr(coro, "__name__", None) or "goroutine")
     task = loop.create_task(coro, name=name)
+    _started.add(task)
     if _trace.active is not None:
         record("start", who=name)
     task.add_done_callback(_ended)
     return task
+
+
+def num_goroutine():
+    """How many goroutines started by :func:`go` on the running event loop are still running
+    (on every loop, when called outside one).
+
+    Go's ``runtime.NumGoroutine()`` also counts ``main``; this does not (as :func:`chanlab.num_goroutine`).
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    return sum(1 for t in list(_started) if not t.done() and (loop is None or t.get_loop() is loop))
 
 
 def _ended(task):

@@ -284,3 +284,34 @@ def test_rwmutex_readers_share_writers_are_alone_and_a_waiting_writer_blocks_new
         mu.runlock()
     with pytest.raises(RuntimeError, match="Unlock of unlocked"):
         mu.unlock()
+
+
+def test_aio_rwmutex_readers_share_and_a_waiting_writer_blocks_new_readers():
+    async def main():
+        mu = aio.RWMutex()
+        await mu.rlock()
+        await mu.rlock(timeout=1)
+        with pytest.raises(TimeoutError):
+            await mu.lock(timeout=0.05)
+        order = []
+
+        async def writer():
+            async with mu.locked(timeout=5):
+                order.append("writer")
+
+        task = aio.go(writer)
+        await aio.sleep(0.01)
+        with pytest.raises(TimeoutError):
+            await mu.rlock(timeout=0.05)  # held back behind the waiting writer
+        mu.runlock()
+        mu.runlock()
+        await task
+        async with mu.rlocked(timeout=1):
+            order.append("reader")
+        with pytest.raises(RuntimeError, match="RUnlock of unlocked"):
+            mu.runlock()
+        with pytest.raises(RuntimeError, match="Unlock of unlocked"):
+            mu.unlock()
+        return order
+
+    assert aio.run(main(), virtual_time=True, timeout=30) == ["writer", "reader"]

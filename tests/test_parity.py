@@ -18,7 +18,8 @@ import pytest
 import chanlab
 from chanlab import aio
 
-MODULES = ["chan", "select", "goroutine", "sync", "timers", "context", "events", "messaging", "runtime"]
+MODULES = ["chan", "select", "goroutine", "sync", "timers", "context", "events", "messaging", "runtime",
+           "errgroup"]
 
 # ---- the intended differences ----------------------------------------------------------------------
 
@@ -42,16 +43,22 @@ ONLY_AIO = {
     "": {"run", "sleep"},
     # time.sleep blocks one thread and is fine with threads; a goroutine on a loop must await sleep
     "timers": {"sleep"},
+    # a stand-in for Go's context.Context until chanlab.aio has contexts (branch gotoday)
+    "errgroup": {"GroupContext"},
 }
 
 #: Members whose signatures differ on purpose: none so far.
-SIGNATURES = {}
+SIGNATURES = {
+    # Go: errgroup.WithContext(ctx); the asyncio flavour has no contexts yet, so its parent is None
+    "errgroup.with_context": ("(parent)", "(parent=None)"),
+}
 
 #: The operations that may wait, hence ``async`` in chanlab.aio (plain in the threads flavour).
 ASYNC = {
     "chan.Chan.send", "chan.Chan.recv", "chan.Chan.recv_ok",
     "select.select",
-    "sync.WaitGroup.wait",
+    "sync.WaitGroup.wait", "sync.Once.do", "sync.RWMutex.rlock", "sync.RWMutex.lock",
+    "errgroup.Group.go", "errgroup.Group.wait",
     "timers.sleep",
     "events.Bus.publish", "events.Bus.close", "events.Subscription.recv",
     "messaging.WorkQueue.put", "messaging.WorkQueue.get", "messaging.WorkQueue.request",

@@ -60,7 +60,7 @@ from .goroutine import go, num_goroutine
 from .runtime import run
 from .select import Selected, select
 from . import errgroup
-from .sync import Once, WaitGroup
+from .sync import Once, RWMutex, WaitGroup
 from .timers import after, sleep, tick
 
 __all__ = [
@@ -71,6 +71,7 @@ __all__ = [
     "num_goroutine",
     "WaitGroup",
     "Once",
+    "RWMutex",
     "errgroup",
     "after",
     "tick",

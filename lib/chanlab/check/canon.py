@@ -14,16 +14,10 @@ from .. import aio, context
 from ..chan import Chan
 from ..errors import ClosedChannelError, DeadlockError, PanicError
 from ..goroutine import go, num_goroutine
-from .feedback import Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted, passed
+from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, goroutines_left, not_attempted,
+                       passed)
 
 __all__ = ["merge_all", "hedged_request", "conversation_timeout", "once_value", "fetch_all", "semaphore_map"]
-
-
-def _goroutines_end(baseline: int, within: float = 1.0) -> int:
-    deadline = time.monotonic() + within
-    while num_goroutine() > baseline and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return num_goroutine() - baseline
 
 
 def _not_attempted_panic(ex: str, out: Raised, what: str) -> Feedback:
@@ -96,13 +90,13 @@ def merge_all(fn) -> Feedback:
             if not c.closed:
                 c.close()
         if panic is not None:
-            _goroutines_end(base)
+            goroutines_left(base)
             cause = panic.__cause__ or panic
             return failed(ex, "A goroutine panicked.", got=f"{type(cause).__name__}: {cause}",
                           hint="Did a goroutine close the output while others still send on it? Close it "
                                "once, after every input has been drained (a WaitGroup).")
         if stuck:
-            _goroutines_end(base)
+            goroutines_left(base)
             return failed(ex, "merge stopped receiving from an input.", expected=f"all of {sent}",
                           got=f"{got}", hint="Every input needs a goroutine that ranges over it until it is closed.")
         if sorted(got) != sorted(sent):
@@ -114,7 +108,7 @@ def merge_all(fn) -> Feedback:
             results.append(failed(ex, "The output was never closed.", expected="the output closed once every input is closed",
                                   got="no close within 3 s", hint="go(lambda: (wg.wait(), out.close()))"))
             continue
-        left = _goroutines_end(base)
+        left = goroutines_left(base)
         if left:
             results.append(failed(ex, f"{left} goroutine(s) still running after the output closed.",
                                   expected="0", got=str(left), hint="Each forwarding goroutine returns when its input is closed."))
@@ -345,7 +339,7 @@ def fetch_all(fn) -> Feedback:
                 return failed(ex, f"{label}: no fetch was cancelled after {bad!r} failed.",
                               expected="the fetches running when it failed stop early", got="none stopped",
                               hint="Pass the ctx of errgroup.with_context to every fetch: the first error cancels it.")
-        left = _goroutines_end(base)
+        left = goroutines_left(base)
         if left:
             return failed(ex, f"{label} left {left} goroutine(s) running.", expected="0", got=str(left),
                           hint="g.wait() waits for every goroutine of the group.")
@@ -454,7 +448,7 @@ def semaphore_map(fn) -> Feedback:
             return failed(ex, f"{label} ran only {state['peak']} at once.", expected=f"{want} at once",
                           got=str(state["peak"]), hint="A lock lets one through; a Chan(n) lets n through. "
                                                       "Start one goroutine per item and let the semaphore hold them back.")
-        left = _goroutines_end(base)
+        left = goroutines_left(base)
         if left:
             return failed(ex, f"{label} left {left} goroutine(s) running.", expected="0", got=str(left),
                           hint="Wait for all of them (a WaitGroup, or join each) before returning.")

@@ -43,15 +43,10 @@ ONLY_AIO = {
     "": {"run", "sleep"},
     # time.sleep blocks one thread and is fine with threads; a goroutine on a loop must await sleep
     "timers": {"sleep"},
-    # a stand-in for Go's context.Context until chanlab.aio has contexts (branch gotoday)
-    "errgroup": {"GroupContext"},
 }
 
 #: Members whose signatures differ on purpose: none so far.
-SIGNATURES = {
-    # Go: errgroup.WithContext(ctx); the asyncio flavour has no contexts yet, so its parent is None
-    "errgroup.with_context": ("(parent)", "(parent=None)"),
-}
+SIGNATURES = {}
 
 #: The operations that may wait, hence ``async`` in chanlab.aio (plain in the threads flavour).
 ASYNC = {

@@ -31,10 +31,14 @@ Go                          chanlab.aio
 ``go f(x)``                 ``go(f, x)``
 ``runtime.NumGoroutine``    ``num_goroutine()`` (without main)
 ``sync.WaitGroup``          ``WaitGroup()`` with ``add``, ``done``, ``await wait()``
+``wg.Go(f)``                ``wg.go(fn, *args)``
 ``sync.Once``               ``Once()`` with ``await do(fn)``
 ``errgroup.Group``          ``errgroup.Group()``, ``errgroup.with_context()``
 ``time.After(d)``           ``after(seconds)``
 ``time.Tick(d)``            ``tick(seconds)``
+``time.NewTimer(d)``        ``Timer(seconds)`` with ``c``, ``stop()``, ``reset(seconds)``
+``time.NewTicker(d)``       ``Ticker(seconds)`` with ``c``, ``stop()``, ``reset(seconds)``
+``context.WithTimeout``...  ``context.with_timeout`` ... (:mod:`chanlab.aio.context`)
 ``time.Sleep(d)``           ``await sleep(seconds)``
 running ``main``            ``run(main())``, optionally with ``virtual_time=True``
 =========================  ======================================================================
@@ -55,13 +59,13 @@ Where asyncio cannot be Go:
 
 from chanlab.errors import ClosedChannelError, DeadlockError, PanicError
 
+from . import context, errgroup
 from .chan import Chan
 from .goroutine import go, num_goroutine
 from .runtime import run
 from .select import Selected, select
-from . import errgroup
 from .sync import Once, RWMutex, WaitGroup
-from .timers import after, sleep, tick
+from .timers import Ticker, Timer, after, sleep, tick
 
 __all__ = [
     "Chan",
@@ -75,7 +79,10 @@ __all__ = [
     "errgroup",
     "after",
     "tick",
+    "Timer",
+    "Ticker",
     "sleep",
+    "context",
     "run",
     "ClosedChannelError",
     "DeadlockError",

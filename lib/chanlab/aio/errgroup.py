@@ -11,7 +11,7 @@ Go::
 
 chanlab.aio::
 
-    g, ctx = errgroup.with_context()
+    g, ctx = errgroup.with_context(context.background())
     g.set_limit(3)
     for url in urls:
         await g.go(fetch, ctx, url)     # awaited: with a limit, it waits for a free slot
@@ -29,43 +29,13 @@ import inspect
 
 from chanlab import args
 from chanlab.chan import check_timeout
-from chanlab.context import Canceled
 
+from . import context
 from .chan import Chan
 from .goroutine import go as _go
 from .sync import WaitGroup
 
-__all__ = ["Group", "GroupContext", "with_context"]
-
-
-class GroupContext:
-    """The context of :func:`with_context`: ``done()`` is a channel closed on cancellation,
-    ``err()`` is ``None`` and then :data:`chanlab.context.Canceled` (Go's ``ctx.Done()``, ``ctx.Err()``).
-
-    A stand-in for Go's ``context.Context`` in the asyncio flavour, with only what a group needs.
-    """
-
-    def __init__(self):
-        self._done = Chan(0, name="ctx.done")
-        self._err = None
-
-    def done(self):
-        return self._done
-
-    def err(self):
-        return self._err
-
-    def deadline(self):
-        return None
-
-    def cancel(self):
-        """Go: ``cancel()``; a second call does nothing."""
-        if self._err is None:
-            self._err = Canceled
-            self._done.close()
-
-    def __repr__(self):
-        return f"<GroupContext {'running' if self._err is None else self._err}>"
+__all__ = ["Group", "with_context"]
 
 
 class Group:
@@ -75,7 +45,7 @@ class Group:
         self._wg = WaitGroup()
         self._err = None
         self._sem = None  # Go: sem chan token (None: no limit)
-        self._ctx = None  # set by with_context
+        self._cancel = None  # set by with_context
 
     async def go(self, fn, *fn_args, timeout=None):
         """``g.Go(f)``: start ``fn(*fn_args)`` (an ``async def`` function) as a goroutine of the group.
@@ -111,8 +81,8 @@ class Group:
         """``g.Wait()``: wait for every goroutine of the group, then return the first exception
         (or None), and cancel the context of :func:`with_context`. ``TimeoutError`` after ``timeout``."""
         await self._wg.wait(check_timeout(timeout))
-        if self._ctx is not None:
-            self._ctx.cancel()
+        if self._cancel is not None:
+            self._cancel()
         return self._err
 
     @staticmethod
@@ -129,8 +99,8 @@ class Group:
             except Exception as err:  # Go: if err := f(); err != nil { g.errOnce.Do(...) }
                 if self._err is None:
                     self._err = err
-                    if self._ctx is not None:
-                        self._ctx.cancel()
+                    if self._cancel is not None:
+                        self._cancel()
             finally:
                 if sem is not None:
                     sem.try_recv()  # Go: <-g.sem (a token is always there: never waits)
@@ -143,16 +113,11 @@ class Group:
         return f"<errgroup.Group {self._wg.count} running, {limit}, err={self._err!r}>"
 
 
-def with_context(parent=None):
-    """``g, ctx := errgroup.WithContext(parent)``: a group and a :class:`GroupContext` cancelled
-    when a function of the group first fails, or when ``wait`` returns.
-
-    ``parent`` may only be ``None`` (Go's ``context.Background()``) until the asyncio flavour has
-    contexts of its own; ``ctx.cancel()`` cancels it by hand.
-    """
-    if parent is not None:
-        raise TypeError(f"with_context(parent): the asyncio flavour has no contexts yet; pass None "
-                        f"(Go's context.Background()), not {parent!r}")
+def with_context(parent):
+    """``g, ctx := errgroup.WithContext(parent)``: a group and a :mod:`chanlab.aio.context` context
+    derived from ``parent``, cancelled when a function of the group first fails, or when ``wait``
+    returns."""
+    ctx, cancel = context.with_cancel(parent)
     g = Group()
-    g._ctx = GroupContext()
-    return g, g._ctx
+    g._cancel = cancel
+    return g, ctx

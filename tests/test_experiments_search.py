@@ -6,7 +6,8 @@ matplotlib.use("Agg")
 import pytest
 
 from chanlab import aio
-from chanlab.experiments.search import Backends, draw_search_latencies, search_latencies
+from chanlab.experiments.search import Backends, search_latencies
+from chanlab.plots import draw_search_latencies
 
 
 async def sequential(query, b):

@@ -47,8 +47,11 @@ __all__ = ["Group", "with_context"]
 class Group:
     """Go's ``errgroup.Group``; the zero value is ready: ``Group()`` (no limit, no context)."""
 
+    #: the types it is built from (the asyncio flavour's subclass swaps in its own)
+    _chan, _waitgroup = Chan, WaitGroup
+
     def __init__(self):
-        self._wg = WaitGroup()
+        self._wg = self._waitgroup()
         self._lock = threading.Lock()
         self._err = None
         self._sem = None  # Go: sem chan token (None: no limit)
@@ -84,7 +87,7 @@ class Group:
         active = len(self._sem) if self._sem is not None else 0
         if active:
             raise RuntimeError(f"errgroup: modify limit while {active} goroutines in the group are still active")
-        self._sem = None if n < 0 else Chan(n, name="errgroup.sem")
+        self._sem = None if n < 0 else self._chan(n, name="errgroup.sem")
 
     def wait(self, timeout=None):
         """``g.Wait()``: wait for every goroutine of the group, then return the first exception

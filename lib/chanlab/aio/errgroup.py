@@ -27,7 +27,7 @@ function that ignores ``ctx.done()`` runs to its end, exactly as a Go goroutine 
 """
 import inspect
 
-from chanlab import args
+from chanlab import errgroup as _threads
 from chanlab.chan import check_timeout
 
 from . import context
@@ -38,14 +38,11 @@ from .sync import WaitGroup
 __all__ = ["Group", "with_context"]
 
 
-class Group:
-    """Go's ``errgroup.Group`` for asyncio; ready to use: ``Group()``."""
+class Group(_threads.Group):
+    """Go's ``errgroup.Group`` for asyncio; ready to use: ``Group()``. ``try_go``, ``set_limit``
+    are the threads flavour's (they never wait); ``go`` and ``wait`` are coroutines."""
 
-    def __init__(self):
-        self._wg = WaitGroup()
-        self._err = None
-        self._sem = None  # Go: sem chan token (None: no limit)
-        self._cancel = None  # set by with_context
+    _chan, _waitgroup = Chan, WaitGroup
 
     async def go(self, fn, *fn_args, timeout=None):
         """``g.Go(f)``: start ``fn(*fn_args)`` (an ``async def`` function) as a goroutine of the group.
@@ -57,25 +54,6 @@ class Group:
         if self._sem is not None:
             await self._sem.send(None, timeout=check_timeout(timeout))  # Go: g.sem <- token{}
         self._start(self._sem, fn, fn_args)
-
-    def try_go(self, fn, *fn_args):
-        """``g.TryGo(f)``: start ``fn`` only if the limit allows it now; True if it was started.
-        A plain method: it never waits."""
-        self._check_fn(fn)
-        sem = self._sem
-        if sem is not None and not sem.try_send(None):
-            return False
-        self._start(sem, fn, fn_args)
-        return True
-
-    def set_limit(self, n):
-        """``g.SetLimit(n)``: at most ``n`` active goroutines; a negative ``n`` means no limit.
-        ``RuntimeError`` (Go panics) while goroutines of the group are running."""
-        n = args.integer(n, "n", allowed="an int (a negative int means no limit)")
-        active = len(self._sem) if self._sem is not None else 0
-        if active:
-            raise RuntimeError(f"errgroup: modify limit while {active} goroutines in the group are still active")
-        self._sem = None if n < 0 else Chan(n, name="errgroup.sem")
 
     async def wait(self, timeout=None):
         """``g.Wait()``: wait for every goroutine of the group, then return the first exception
@@ -107,10 +85,6 @@ class Group:
                 self._wg.done()
 
         _go(member, name=f"errgroup-{getattr(fn, '__name__', 'func')}")
-
-    def __repr__(self):
-        limit = "no limit" if self._sem is None else f"limit {self._sem.cap}"
-        return f"<errgroup.Group {self._wg.count} running, {limit}, err={self._err!r}>"
 
 
 def with_context(parent):

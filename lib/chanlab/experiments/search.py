@@ -14,7 +14,7 @@ web search (likewise ``image`` and ``video``), each an ``async def`` that sleeps
 latency, uniform in ``[0, max_latency)``, and returns its result. :func:`search_latencies` runs a
 version of Google Search (an ``async def google(query, b)`` written in the notebook) for many
 queries under ``aio.run(..., virtual_time=True)`` and returns what the clock said: the same numbers
-on every machine, however loaded.
+on every machine, however loaded. :func:`chanlab.plots.draw_search_latencies` draws them.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .. import args, aio
 
-__all__ = ["KINDS", "Backends", "SearchRun", "search_latencies", "draw_search_latencies"]
+__all__ = ["KINDS", "Backends", "SearchRun", "search_latencies"]
 
 KINDS = ("web", "image", "video")
 
@@ -90,24 +90,3 @@ def search_latencies(google, name, *, queries=1000, seed=1, replicas=2, max_late
         return run
 
     return aio.run(main(), virtual_time=True, timeout=120)
-
-
-def draw_search_latencies(runs, ax=None, deadline=None):
-    """The latency distribution of each :class:`SearchRun` as a cumulative curve (milliseconds),
-    with the deadline (seconds) marked if given. Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.6))
-    for run in runs:
-        xs = sorted(1000 * t for t in run.latencies)
-        ys = [(i + 1) / len(xs) for i in range(len(xs))]
-        ax.step(xs, ys, where="post", label=f"{run.name} (p99 {1000 * run.percentile(99):.0f} ms)")
-    if deadline is not None:
-        ax.axvline(1000 * deadline, color="grey", linestyle=":", label=f"deadline {1000 * deadline:.0f} ms")
-    ax.set_title("Google Search 1.0 to 3.0: latency per query (virtual clock, seeded)")
-    ax.set_xlabel("latency of one query (ms)")
-    ax.set_ylabel("share of queries at most this slow")
-    ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower right", fontsize="small")
-    return ax

@@ -13,6 +13,7 @@ One module per topic:
 ``charts``         general charts: curves vs workers, delivered/dropped bars, histograms
 ``diagrams``       01: boxes-and-arrows diagrams, who received what
 ``timeline``       03, 04: a trace as one lane per goroutine, messages as arrows
+``search``         02c: Google Search 1.0-3.0, latency per query on a virtual clock
 ``pool``           03: jobs on workers, wall time vs workers
 ``publisher``      04: one publisher run, every overflow policy side by side
 ``events``         05: an event bus fanning out to subscribers
@@ -26,6 +27,7 @@ from .messaging import (OUTCOME_COLORS, draw_contents, draw_counts, draw_dashboa
                         draw_publish_times, draw_sweep, draw_throughput)
 from .pool import draw_jobs, draw_pool_scaling
 from .publisher import draw_policies, draw_publisher
+from .search import draw_search_latencies
 from .timeline import draw_timeline, message_paths
 
 __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
@@ -34,5 +36,6 @@ __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
            "draw_jobs", "draw_pool_scaling",
            "draw_publisher", "draw_policies",
            "draw_fan_out",
+           "draw_search_latencies",
            "OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
            "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard"]

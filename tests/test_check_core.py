@@ -107,3 +107,82 @@ def test_from_panic_tells_a_stub_from_a_bug():
         "  Got:      ZeroDivisionError: division by zero",
         "  Hint:     Check the divisor.",
     ]
+
+
+def _panic_left_by_an_earlier_cell(gate=None):
+    """A goroutine "an earlier cell" started, which panics (at once, or once ``gate`` is closed)."""
+    from chanlab import go
+
+    def broken():
+        if gate is not None:
+            gate.recv(timeout=5)
+        raise ValueError("boom in an earlier cell")
+
+    return go(broken, name="earlier-cell")
+
+
+def _right_try_send(ch, value):
+    from chanlab import select
+    return select(ch.sending(value), default=True).index == 0
+
+
+def test_an_earlier_panic_never_blames_a_right_answer(capsys):
+    """A panic pending from an earlier cell: the check judges the answer on its own (✔), and says
+    in a separate note that something earlier panicked; the panic does not surface later either."""
+    from chanlab import Chan
+    from chanlab.check import channels, patterns
+    from chanlab.runtime import sched
+
+    g = _panic_left_by_an_earlier_cell()
+    g.thread.join(2)
+    assert list(sched.panics) == [g]            # pending: the next wait would raise it
+    fb = channels.try_send(_right_try_send)
+    assert fb.ok, str(fb)
+    text = str(fb)
+    assert text.startswith("✔ Exercise 02a.1: right.")
+    assert "something earlier panicked" in text and "earlier-cell" in text and "boom" in text
+    assert not sched.panics                      # reported once, not raised at the next wait
+    Chan(1).send(1, timeout=0.1)
+
+    gate = Chan()
+    g = _panic_left_by_an_earlier_cell(gate)    # still running when the check starts ...
+
+    def close_results(values, workers):         # 02b.1's solution, waits on channels
+        from chanlab import WaitGroup, go
+        if not gate.closed:
+            gate.close()                         # ... and made to panic while the check runs
+            g.thread.join(2)
+        jobs, results, wg = Chan(len(values) or 1), Chan(len(values) or 1), WaitGroup()
+        for v in values:
+            jobs.send(v)
+        jobs.close()
+
+        def worker():
+            for j in jobs:
+                results.send(2 * j)
+            wg.done()
+        for _ in range(workers):
+            wg.add(1)
+            go(worker)
+
+        def closer():
+            wg.wait()
+            results.close()
+        go(closer)
+        return sorted(results)
+
+    fb = patterns.close_results(close_results)
+    assert fb.ok, str(fb)
+    assert "something earlier panicked" in str(fb) and "earlier-cell" in str(fb)
+    assert not sched.panics
+    capsys.readouterr()
+
+
+def test_a_panic_of_the_answer_itself_is_still_its_own():
+    from chanlab.check import channels
+
+    def raises(ch, value):
+        raise ValueError("mine")
+
+    fb = channels.try_send(raises)
+    assert not fb.ok and "ValueError" in fb.got and "earlier" not in str(fb)

@@ -13,9 +13,9 @@ import time
 from .. import aio, context
 from ..chan import Chan
 from ..errors import ClosedChannelError, DeadlockError, PanicError
-from ..goroutine import go, num_goroutine
-from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, goroutines_left, not_attempted,
-                       passed)
+from ..goroutine import go
+from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic,
+                       goroutines_left, goroutines_running, not_attempted, passed)
 
 __all__ = ["merge_all", "hedged_request", "conversation_timeout", "once_value", "fetch_all", "semaphore_map"]
 
@@ -31,6 +31,7 @@ def _not_attempted_panic(ex: str, out: Raised, what: str) -> Feedback:
 # --- 02c.1 -------------------------------------------------------------------------------------
 
 
+@checker
 def merge_all(fn) -> Feedback:
     """02c.1: ``fn(*chans)`` returns one Chan with every value of the inputs, closed once all the
     inputs are closed; no goroutine is left running afterwards."""
@@ -40,7 +41,7 @@ def merge_all(fn) -> Feedback:
         return not_attempted(ex, todo)
     results = []
     for sizes, close_order in (([3, 2, 4], [2, 0, 1]), ([0, 5], [0, 1]), ([1], [0]), ([4, 0, 0, 3], [3, 1, 2, 0])):
-        base = num_goroutine()
+        base = goroutines_running()
         inputs = [Chan(name=f"in{i}") for i in range(len(sizes))]
         out = attempt(ex, fn, *inputs, hints={DeadlockError: "Who closes the output? One goroutine "
                                                                "waits for all the others, then closes it."})
@@ -143,6 +144,7 @@ def _hedged_expected(latencies, hedge_after):
     return best[0], best[1], asked
 
 
+@checker
 def hedged_request(fn) -> Feedback:
     """02c.2: ``async def fn(query, replicas, hedge_after)`` asks replica 0, then every
     ``hedge_after`` seconds without an answer the next one; returns the first answer; asks no replica
@@ -204,6 +206,7 @@ def hedged_request(fn) -> Feedback:
 # --- 02d.1 -------------------------------------------------------------------------------------
 
 
+@checker
 def once_value(fn) -> Feedback:
     """02d.1: ``fn(load)`` returns a function ``get()``: the first call (from any thread) calls
     ``load()`` once and every call returns its value; callers that arrive while ``load`` runs wait
@@ -264,6 +267,7 @@ def once_value(fn) -> Feedback:
 # --- 02d.2 -------------------------------------------------------------------------------------
 
 
+@checker
 def fetch_all(fn) -> Feedback:
     """02d.2: ``fn(urls, fetch, limit)`` fetches every url with an errgroup of at most ``limit``
     goroutines at a time, ``fetch(ctx, url)`` raising on failure; returns ``(results, err)``:
@@ -276,7 +280,7 @@ def fetch_all(fn) -> Feedback:
     cases = [(["a", "b", "c", "d", "e"], None, 2), (["a", "b", "c", "d", "e", "f"], "c", 2),
              (["x", "y", "z"], None, 1), (["p", "q", "r", "s"], "p", 3)]
     for urls, bad, limit in cases:
-        base = num_goroutine()
+        base = goroutines_running()
         lock = threading.Lock()
         state = {"running": 0, "peak": 0, "cancelled": 0, "ctx": []}
 
@@ -350,6 +354,7 @@ def fetch_all(fn) -> Feedback:
 # --- 02c.3 -------------------------------------------------------------------------------------
 
 
+@checker
 def conversation_timeout(fn) -> Feedback:
     """02c.3: ``async def fn(c, within)`` returns the messages received on ``c`` before ``within``
     seconds have passed *in all* (one timer for the whole conversation), and leaves at once when
@@ -409,6 +414,7 @@ def conversation_timeout(fn) -> Feedback:
 # --- 02d.3 -------------------------------------------------------------------------------------
 
 
+@checker
 def semaphore_map(fn) -> Feedback:
     """02d.3: ``fn(work, items, n)`` calls ``work(item)`` for every item in its own goroutine, at
     most ``n`` at a time (a buffered channel as semaphore), and returns the results in the order of
@@ -419,7 +425,7 @@ def semaphore_map(fn) -> Feedback:
     if not callable(fn):
         return not_attempted(ex, todo)
     for items, n in ((list(range(9)), 3), (list(range(4)), 1), (list(range(5)), 8), ([], 2)):
-        base = num_goroutine()
+        base = goroutines_running()
         lock = threading.Lock()
         state = {"running": 0, "peak": 0}
 

@@ -13,7 +13,7 @@ from .. import aio
 from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..goroutine import go
-from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
+from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
 
 __all__ = ["try_send", "close_consumers", "first", "pipeline"]
@@ -23,6 +23,7 @@ _DEADLOCK = {DeadlockError: "It waited where Go's select with a default case wou
              TimeoutError: "It waited: a non-blocking send must not wait at all, not even briefly."}
 
 
+@checker
 def try_send(fn) -> Feedback:
     """02a.1: ``fn(ch, value)`` sends without waiting and returns True, or returns False.
 
@@ -80,6 +81,7 @@ def try_send(fn) -> Feedback:
                       "False at once otherwise.")
 
 
+@checker
 def close_consumers(consumer) -> Feedback:
     """02a.2: ``consumer(readings)`` ranges over a channel until it is closed, and returns
     ``(sum of the numbers, number of None readings)``. Checked with three consumers."""
@@ -135,6 +137,7 @@ def close_consumers(consumer) -> Feedback:
                       "stopped at close(): no sentinel needed, for any number of consumers.")
 
 
+@checker
 def first(fn) -> Feedback:
     """02a.3: ``fn(chans, timeout)`` returns ``(index, value)`` of the first ready channel, or raises
     ``TimeoutError`` after ``timeout`` seconds."""
@@ -191,6 +194,7 @@ def _want(ex, got, expected, call) -> Feedback:
                   hint="Return a pair: (sel.index, sel.value).")
 
 
+@checker
 def pipeline(gen, square) -> Feedback:
     """02a.4: ``async def gen(out)`` and ``async def square(inp, out)``, the Go pipeline in
     chanlab.aio; run here in virtual time: squares 1, 4, 9, 16, main ends at t = 4 s."""

@@ -13,13 +13,14 @@ import inspect
 
 from .. import aio
 from ..experiments import styles
-from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
 
 __all__ = ["balance_flip", "safe_rate", "channel_shop", "retrying"]
 
 VERDICTS = ("true", "partly true")
 
 
+@checker
 def balance_flip(wl, predicted) -> Feedback:
     """08.1: a workload on which 'message-driven suits load balancing' is no longer simply true,
     and the verdict predicted for it (``"true"`` or ``"partly true"``)."""
@@ -65,6 +66,7 @@ def _safe_rate_answer(rates, limit):
     return best
 
 
+@checker
 def safe_rate(fn) -> Feedback:
     """08.2: ``fn(rates, limit)`` returns the highest rate (orders per second) in ``rates`` at which an
     unbounded event inbox never holds more than ``limit`` orders (200 orders, 10 ms each)."""
@@ -91,6 +93,7 @@ async def _double(order):
     return order * 2
 
 
+@checker
 def channel_shop(fn) -> Feedback:
     """08.3: ``async def channel_shop(orders, handle, workers=2)``: the shop with plain channels and
     goroutines (Go by hand), returning the results; then counted like the other two."""
@@ -139,6 +142,7 @@ def channel_shop(fn) -> Feedback:
                   "lives in what you must add (acks, timers, per-subscriber inboxes).")
 
 
+@checker
 def retrying(fn) -> Feedback:
     """08.4: ``retrying(handler, attempts)`` returns an ``async def`` handler that calls ``handler``
     up to ``attempts`` times until it succeeds, and raises the last error if every attempt failed."""

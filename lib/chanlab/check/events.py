@@ -9,12 +9,13 @@ from ..errors import DeadlockError
 from ..events import Bus, BusClosedError
 from ..policies import DROP_NEWEST, DROP_OLDEST
 from ..experiments.events import late_subscriber
-from .feedback import Raised, attempt, expect, failed, not_attempted, passed
+from .feedback import checker, Raised, attempt, expect, failed, not_attempted, passed
 
 __all__ = ["missed", "drop_oldest", "subscribe_once", "breadth_first"]
 
 
 # --- 05.1 --------------------------------------------------------------------------------------------
+@checker
 def missed(answer):
     """05.1: how many of 20 events (one every 10 ms from t = 0) does a subscriber that joins at 47 ms
     miss? ``answer`` is the learner's number."""
@@ -57,6 +58,7 @@ def _drain(inbox):
     return held
 
 
+@checker
 def drop_oldest(offer):
     """05.2: ``offer(inbox, event)`` puts ``event`` in the chanlab ``Chan`` ``inbox``; when it is full
     it receives (throws away) the oldest event until the new one fits, and returns the list of the
@@ -116,6 +118,7 @@ def drop_oldest(offer):
 
 
 # --- 05.3 --------------------------------------------------------------------------------------------
+@checker
 def subscribe_once(fn):
     """05.3: ``fn(bus, pattern, handler)`` subscribes ``handler`` so that it runs for the first
     matching event only (the subscription then unsubscribes itself) and returns the subscription."""
@@ -169,6 +172,7 @@ def subscribe_once(fn):
 
 
 # --- 05.4 --------------------------------------------------------------------------------------------
+@checker
 def breadth_first(make_publish):
     """05.4: ``make_publish(bus)`` returns ``publish(topic, event)`` that dispatches an event published
     from inside a handler only after the current publish has reached every subscriber (a FIFO of

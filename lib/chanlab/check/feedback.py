@@ -17,15 +17,21 @@ The helpers here do the common work:
   (``NotImplementedError`` or a stub that returns ``...`` means "not attempted yet");
 * :func:`expect` compares a value with the expected one;
 * :func:`passed`, :func:`failed`, :func:`not_attempted` build a result directly;
-* :func:`first_failure` returns the first failing result of several, or the combined pass.
+* :func:`first_failure` returns the first failing result of several, or the combined pass;
+* :func:`checker` wraps every checker: the answer is judged on its own, with the runtime's pending
+  panics (a goroutine an earlier cell started, which panicked) set aside and reported as a
+  separate note, never as the answer's fault.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import threading
+from collections import deque
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
-           "from_panic", "Raised", "goroutines_left"]
+           "from_panic", "Raised", "goroutines_left", "goroutines_running", "checker"]
 
 _OK, _NO, _TODO = "✔", "✘", "…"
 
@@ -159,14 +165,90 @@ def from_panic(exercise: str, err: BaseException, *, todo: str, summary: str, hi
     return failed(exercise, summary, got=f"{type(cause).__name__}: {cause}", hint=hint)
 
 
-def goroutines_left(baseline: int, within: float = 1.0) -> int:
-    """How many more goroutines than ``baseline`` are still running, after waiting up to ``within``
-    seconds for the learner's goroutines to end (0 means nothing was left behind)."""
+def goroutines_running() -> frozenset:
+    """The goroutines running now (their threads): a baseline for :func:`goroutines_left` that a
+    goroutine of an earlier cell ending meanwhile cannot skew."""
+    from ..runtime import sched
+
+    return frozenset(t for t, g in list(sched.gs.items()) if g.goroutine and t.is_alive())
+
+
+def goroutines_left(baseline: frozenset, within: float = 1.0) -> int:
+    """How many goroutines that were not running at ``baseline`` (from :func:`goroutines_running`)
+    are still running, after waiting up to ``within`` seconds for the learner's goroutines to end
+    (0 means nothing was left behind)."""
     import time
 
-    from ..goroutine import num_goroutine
+    def new():
+        return len(goroutines_running() - baseline)
 
     deadline = time.monotonic() + within
-    while num_goroutine() > baseline and time.monotonic() < deadline:
+    while new() and time.monotonic() < deadline:
         time.sleep(0.005)
-    return num_goroutine() - baseline
+    return new()
+
+class _Quarantine(deque):
+    """The runtime's queue of unseen panics while a check runs: a panic of a goroutine that was
+    already running when the check began (started by an earlier cell) is set aside in ``earlier``
+    instead of being raised in the check's next wait."""
+
+    def __init__(self, foreign):
+        super().__init__()
+        self.foreign = foreign
+        self.earlier = []
+
+    def append(self, gr):
+        if getattr(gr, "thread", None) in self.foreign:
+            self.earlier.append(gr)
+        else:
+            super().append(gr)
+
+
+_inside = threading.local()
+
+
+def _panic_line(gr) -> str:
+    err = gr.exception
+    return f"goroutine {gr.name!r}: {type(err).__name__}: {err}".rstrip(": ")
+
+
+def checker(fn: Callable[..., Feedback]) -> Callable[..., Feedback]:
+    """Decorate a checker so that it judges the answer on its own.
+
+    Go ends the program at a panic; a notebook lives on, and chanlab raises a goroutine's panic at
+    the main thread's next wait -- which may be inside a later cell's check. So while the check
+    runs, the runtime's pending panics are saved and cleared (``sched.panics`` is swapped for an
+    empty queue), a goroutine that was already running and panics meanwhile is set aside, and the
+    feedback gains a note for each: "something earlier panicked". A panic of a goroutine that the
+    answer started and nobody joined is noted too (it would otherwise blame the next check).
+    """
+    @functools.wraps(fn)
+    def check(*args: Any, **kwargs: Any) -> Feedback:
+        if getattr(_inside, "active", False):
+            return fn(*args, **kwargs)       # a checker called by another: one isolation is enough
+        from ..runtime import sched
+
+        saved = sched.panics
+        earlier = list(saved)
+        saved.clear()
+        quarantine = _Quarantine({t for t, g in list(sched.gs.items()) if g.goroutine})
+        sched.panics, _inside.active = quarantine, True
+        try:
+            fb = fn(*args, **kwargs)
+        finally:
+            sched.panics, _inside.active = saved, False
+        earlier += quarantine.earlier
+        own = list(quarantine)
+        if not isinstance(fb, Feedback) or not (earlier or own):
+            return fb
+        notes = []
+        if earlier:
+            notes.append("Note: something earlier panicked (a goroutine started by another cell, "
+                         "not by this answer); this answer was judged on its own:")
+            notes.extend(f"  {_panic_line(gr)}" for gr in earlier)
+        if own:
+            notes.append("Note: a goroutine this answer started panicked and nobody joined it:")
+            notes.extend(f"  {_panic_line(gr)}" for gr in own)
+        return replace(fb, details=fb.details + tuple(notes))
+
+    return check

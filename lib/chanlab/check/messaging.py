@@ -18,7 +18,7 @@ import inspect
 from .. import aio
 from ..aio.messaging import WorkQueue, consume
 from ..experiments.messaging import run_queue
-from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
 
 __all__ = ["idempotent", "poison", "crash_prediction", "request_with_timeout"]
 
@@ -41,6 +41,7 @@ def _payments():
             {"id": "pay-4", "account": "bob", "amount": 7}]
 
 
+@checker
 def idempotent(make) -> Feedback:
     """06.1: ``make(handler)`` returns a handler that applies ``handler(body)`` once per
     ``body["id"]``: a repeat returns the first result without a second effect; a handler that
@@ -159,6 +160,7 @@ def idempotent(make) -> Feedback:
 WORK = 0.5  # seconds per delivery in 06.2
 
 
+@checker
 def poison(max_deliveries, backoff) -> Feedback:
     """06.2: a poison message becomes a dead letter after exactly 3 deliveries and within 10 s; a
     flaky message (fails twice, then works) is acked; no retry comes sooner than 2 s after a failure."""
@@ -231,6 +233,7 @@ def poison(max_deliveries, backoff) -> Feedback:
 CRASH_SCENARIO = dict(workers=2, messages=6, work=1.0, crash_on=[2], ack_timeout=5.0)
 
 
+@checker
 def crash_prediction(prediction) -> Feedback:
     """06.3: predict ``{"redelivered": ..., "processed": ..., "finished_at": ...}`` for
     :data:`CRASH_SCENARIO` (2 workers, 6 messages of 1 s, the worker holding message 2 crashes
@@ -267,6 +270,7 @@ def crash_prediction(prediction) -> Feedback:
 
 # ---- 06.4 -------------------------------------------------------------------------------------------
 
+@checker
 def request_with_timeout(request) -> Feedback:
     """06.4: ``async def request(requests, body, timeout)`` sends ``(body, reply)`` on ``requests``
     (an ``aio.Chan``) with a fresh reply channel, and returns the answer, or raises ``TimeoutError``

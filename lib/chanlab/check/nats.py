@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from .feedback import attempt, failed, first_failure, not_attempted, passed, Raised
+from .feedback import checker, attempt, failed, first_failure, not_attempted, passed, Raised
 
 __all__ = ["subject_matches", "late_counts", "idempotent", "publish_until_acked"]
 
@@ -34,6 +34,7 @@ _CASES = [("order.*", "order.placed", True), ("order.*", "order.placed.eu", Fals
           (">", "order.placed", True), ("*", "order.placed", False)]
 
 
+@checker
 def subject_matches(fn):
     """07.1: ``fn(pattern, subject)`` answers like the NATS server for ``*`` and ``>``."""
     todo = "Write subject_matches(pattern, subject) in the cell above, then run this cell again."
@@ -65,6 +66,7 @@ LATE = dict(patterns={"audit": "order.*", "eu": "order.*.eu", "late": "order.>"}
             joins_after={"late": 24})
 
 
+@checker
 def late_counts(predicted):
     """07.2: the counts each subscriber receives in the run described in the notebook (:data:`LATE`)."""
     if predicted is ... or predicted is None:
@@ -86,6 +88,7 @@ def late_counts(predicted):
                   got=repr(predicted[name]), hint=hints[name])
 
 
+@checker
 def idempotent(fn):
     """07.3: ``fn(balances, seen, delivery)`` applies each job once, however often it is delivered."""
     deliveries = [("j1", "alice", 10), ("j2", "bob", 5), ("j1", "alice", 10),  # j1 redelivered
@@ -123,6 +126,7 @@ class _Flaky:
         return f"ack {msg_id}"
 
 
+@checker
 def publish_until_acked(fn):
     """07.4: ``fn(publish, data, msg_id, attempts)`` retries ``publish(data, msg_id)`` on
     ``TimeoutError`` with the same id, up to ``attempts`` calls, then lets the TimeoutError out."""

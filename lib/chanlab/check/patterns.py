@@ -10,9 +10,9 @@ from collections import Counter
 
 from .. import aio
 from ..errors import DeadlockError, PanicError
-from ..goroutine import num_goroutine
 from .feedback import goroutines_left as _goroutines_end
-from .feedback import Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
+from .feedback import goroutines_running
+from .feedback import checker, Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
 
 __all__ = ["close_results", "cancel_pipeline", "bursty_limiter", "word_owner"]
 
@@ -24,6 +24,7 @@ def _panic_feedback(ex: str, out: Raised, what: str) -> Feedback:
     return out.feedback
 
 
+@checker
 def close_results(fn) -> Feedback:
     """02b.1: ``fn(values, workers)`` doubles every value in a pool of ``workers`` goroutines and
     returns what ``for r in results:`` received, ``results`` being closed once every worker is done
@@ -35,7 +36,7 @@ def close_results(fn) -> Feedback:
                          "that is, after every worker has returned."}
     results = []
     for values, workers in (([1, 2, 3, 4, 5], 3), ([], 2), (list(range(20)), 4)):
-        base = num_goroutine()
+        base = goroutines_running()
         out = attempt(ex, fn, values, workers, hints=hints)
         if isinstance(out, Raised):
             return _panic_feedback(ex, out, "Write double_all(values, workers) in the cell above.")
@@ -56,6 +57,7 @@ def close_results(fn) -> Feedback:
                                       "it: no count of expected results needed, no goroutine left.")
 
 
+@checker
 def cancel_pipeline(fn) -> Feedback:
     """02b.2: ``fn(n)`` runs numbers -> squares, takes the first ``n`` squares, cancels a context,
     and returns them; afterwards no goroutine of the pipeline is still running."""
@@ -64,7 +66,7 @@ def cancel_pipeline(fn) -> Feedback:
                             "nobody will match? Put ctx.done().receiving() in every select."}
     results = []
     for n in (5, 1, 12):
-        base = num_goroutine()
+        base = goroutines_running()
         out = attempt(ex, fn, n, hints=hints)
         if isinstance(out, Raised):
             return _panic_feedback(ex, out, "Write first_squares(n) in the cell above.")
@@ -85,6 +87,7 @@ def cancel_pipeline(fn) -> Feedback:
                                       "both stages: nothing left running.")
 
 
+@checker
 def bursty_limiter(fn) -> Feedback:
     """02b.3: ``async def fn(requests, burst, every)`` serves ``requests`` requests that all arrive
     at t = 0, at most ``burst`` at once and then one per ``every`` seconds, and returns the
@@ -118,6 +121,7 @@ def bursty_limiter(fn) -> Feedback:
                       "a token bucket is a buffered channel plus a ticker.")
 
 
+@checker
 def word_owner(fn) -> Feedback:
     """02b.4: ``fn(lines, k)`` counts words with one goroutine per line and one owner goroutine
     that keeps the counts, and returns the ``k`` most common ``(word, count)`` pairs, ties in
@@ -127,7 +131,7 @@ def word_owner(fn) -> Feedback:
              ["b a", "a b c", "c c"], ["one"]]
     results = []
     for lines, k in ((texts[0], 3), (texts[1], 2), (texts[2], 5), (texts[0], 1)):
-        base = num_goroutine()
+        base = goroutines_running()
         out = attempt(ex, fn, lines, k, hints={DeadlockError: "Every goroutine waits: did main "
                                                "ask the owner before the counters finished, or "
                                                "forget to close words and asks?"})

@@ -13,12 +13,13 @@ from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..experiments import publish
 from ..policies import DROP_OLDEST, BlockTimeout
-from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
+from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
 
 __all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops", "block_timeout"]
 
 
+@checker
 def predict_drops(prediction: dict) -> Feedback:
     """04.1: 30 messages every 10 ms on an unbuffered channel with select/default, a consumer that
     takes 35 ms each. ``prediction`` is ``{"delivered": int, "messages": [seq, ...]}``, compared
@@ -99,6 +100,7 @@ def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary):
     return first_failure(ex, results, summary)
 
 
+@checker
 def drop_oldest(offer) -> Feedback:
     """04.2: ``async def offer(ch, v, dropped)`` puts ``v`` on the buffered ``ch``; when full it
     receives (and appends to ``dropped``) the oldest message and tries again, with select/default
@@ -126,6 +128,7 @@ def drop_oldest(offer) -> Feedback:
                 "drop_oldest policy does.")
 
 
+@checker
 def stop_cleanly(cancellable_publisher) -> Feedback:
     """04.3: ``cancellable_publisher(ctx)`` returns ``(ch, goroutine)``: it sends 0, 1, 2, ... on
     ``ch`` until ``ctx`` is canceled, then returns and closes ``ch``."""
@@ -187,6 +190,7 @@ class _CheckQueue(queue.Queue):
         super().put(item, block, timeout)
 
 
+@checker
 def never_drops(drops_queue, drops_chan) -> Feedback:
     """04.4: ``drops_queue(q, offers=20)`` and ``drops_chan(ch, offers=20)`` offer 0..offers-1
     without waiting and return how many did not get in."""
@@ -214,6 +218,7 @@ def never_drops(drops_queue, drops_chan) -> Feedback:
                                       "Chan() drops everything no receiver is waiting for.")
 
 
+@checker
 def block_timeout(offer) -> Feedback:
     """04.5: ``async def offer(ch, v, timeout, dropped)`` sends ``v`` on ``ch``, waiting at most
     ``timeout`` seconds for room; if there is none by then it appends ``v`` to ``dropped``. Must

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..eventstore import EventStore, Upcasters, fold
-from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
 
 __all__ = ["fold_account", "upcast_deposit", "ship_once", "INBOX_SCHEMA"]
 
@@ -38,6 +38,7 @@ def _account_store(seed, n=40):
     return store, {"balance": balance, "withdrawals": withdrawals}
 
 
+@checker
 def fold_account(apply) -> Feedback:
     """10.1: ``apply(state, event) -> state`` folds an account's events into
     ``{"balance": ..., "withdrawals": ...}`` from ``{"balance": 0, "withdrawals": 0}``."""
@@ -60,6 +61,7 @@ def fold_account(apply) -> Feedback:
     return passed(ex, "Three accounts' histories folded to the right balance and number of withdrawals.")
 
 
+@checker
 def upcast_deposit(v1_to_v2) -> Feedback:
     """10.2: lift a schema-1 ``Deposited`` (``{"amount": euros}``) to schema 2 (``{"cents": ...,
     "currency": "EUR"}``) without changing the stored event."""
@@ -115,6 +117,7 @@ class _FlakyDisk:
         return self._db.__exit__(*exc)
 
 
+@checker
 def ship_once(handle) -> Feedback:
     """10.3: ``handle(db, message)`` ships each order once, however often its message comes, and a
     delivery that fails halfway leaves nothing behind (so the redelivery ships it)."""

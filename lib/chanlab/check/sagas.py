@@ -12,11 +12,12 @@ from ..errors import PanicError
 from ..experiments.ordering import Event, run_ordering
 from ..experiments.sagas import compare
 from ..saga import SHOP_WITH_FRAUD_CHECK
-from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
 
 __all__ = ["predict_messages", "partition_key", "keep_a_copy"]
 
 
+@checker
 def predict_messages(prediction: dict) -> Feedback:
     """09.1: messages per order in each style once a fraud check is added, on a day when nothing
     fails; compared with a run of both styles on that process."""
@@ -48,6 +49,7 @@ def predict_messages(prediction: dict) -> Feedback:
                   got=repr(prediction), hint=hints[wrong[0]])
 
 
+@checker
 def partition_key(key) -> Feedback:
     """09.2: a partition key that keeps every account's events in order and spreads the work."""
     ex = "09.2"
@@ -102,6 +104,7 @@ def _updates(seed):
     return delivered, latest
 
 
+@checker
 def keep_a_copy(apply) -> Feedback:
     """09.3: ``apply(copy, event) -> copy`` keeps the newest version of each customer whatever the
     order and number of deliveries."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import delivery, diagrams
-from .feedback import Feedback, attempt, failed, not_attempted, passed, Raised
+from .feedback import checker, Feedback, attempt, failed, not_attempted, passed, Raised
 
 __all__ = ["predict_queue", "classify", "unsubscribe", "bigger_picture"]
 
@@ -24,6 +24,7 @@ def _unfilled(value) -> bool:
     return value is ... or (isinstance(value, dict) and any(v is ... for v in value.values()))
 
 
+@checker
 def predict_queue(prediction: dict) -> Feedback:
     """01.1: eight messages, four workers, 1 s each, one queue: how many each, when is the last received?
 
@@ -61,6 +62,7 @@ def _close(a, b) -> bool:
         return a == b
 
 
+@checker
 def classify(kinds: dict) -> Feedback:
     """01.2: command, event or document? ``kinds`` maps each message name to one of the three."""
     ex = "01.2"
@@ -84,6 +86,7 @@ def classify(kinds: dict) -> Feedback:
                   hint=f"A {KINDS[n]} is {_WHY[KINDS[n]]}.")
 
 
+@checker
 def unsubscribe(fn, subscribers) -> Feedback:
     """01.3: ``fn(topic, handler)`` removes one handler from the toy's ``subscribers`` dict.
 
@@ -117,6 +120,7 @@ def unsubscribe(fn, subscribers) -> Feedback:
                        "subscribers[topic].remove(handler). Do not empty or delete the whole list.")
 
 
+@checker
 def bigger_picture(diagram) -> Feedback:
     """01.4: ``diagram`` is the event-driven diagram with two publishers and four subscribers."""
     ex = "01.4"

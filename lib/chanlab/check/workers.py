@@ -12,13 +12,14 @@ from collections import Counter
 from .. import aio
 from ..errors import DeadlockError, PanicError
 from ..experiments import worker_pool
-from ..goroutine import num_goroutine
 from .feedback import goroutines_left as _goroutines_end
-from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+from .feedback import goroutines_running
+from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
 
 __all__ = ["predict_pool", "results_channel", "find_the_bug", "static_split", "one_core"]
 
 
+@checker
 def predict_pool(prediction: dict) -> Feedback:
     """03.1: ten 1 s jobs on three workers sharing a queue: wall time, ideal time, efficiency.
 
@@ -52,6 +53,7 @@ def predict_pool(prediction: dict) -> Feedback:
                   got=repr(prediction), hint=hint)
 
 
+@checker
 def results_channel(fn) -> Feedback:
     """03.2: ``fn(n)`` starts ``n`` workers that each send ``(id, id * id)`` on a results channel,
     keeps the WaitGroup for "all finished", and returns the list that ``for r in results``
@@ -61,7 +63,7 @@ def results_channel(fn) -> Feedback:
                             "that runs wg.wait() and then results.close().",
              PanicError: "A worker sent on a closed channel: close results only after wg.wait()."}
     for n in (5, 0, 8):
-        base = num_goroutine()
+        base = goroutines_running()
         out = attempt(ex, fn, n, hints=hints)
         if isinstance(out, Raised):
             if isinstance(out.error, PanicError) and isinstance(out.error.__cause__, NotImplementedError):
@@ -98,6 +100,7 @@ async def _buggy_main(n=5):
     return list(log)
 
 
+@checker
 def find_the_bug(buggy_returns, fixed_main) -> Feedback:
     """03.3: ``buggy_returns`` is your prediction of what the buggy ``main`` returns (a list of
     worker ids); ``async def fixed_main(n)`` is the fixed program, returning every worker's id."""
@@ -135,6 +138,7 @@ def find_the_bug(buggy_returns, fixed_main) -> Feedback:
     return passed(ex, "Predicted and fixed: Add before go, so that Wait knows how many to wait for.")
 
 
+@checker
 def static_split(sizes, reordered) -> Feedback:
     """03.4: four job ``sizes`` for which a static split (jobs 0, 2 on worker 1; 1, 3 on worker 2)
     beats a shared queue, and a ``reordered`` list of the same sizes with which the shared queue
@@ -170,6 +174,7 @@ def static_split(sizes, reordered) -> Feedback:
                       f"shared queue takes {again:g} s: knowing the sizes is what made static win.")
 
 
+@checker
 def one_core(result) -> Feedback:
     """03.5: ``result`` is what ``%%go --gomaxprocs 1 --out one_core`` kept: the program prints how
     long five workers that each sleep 2 s took on one OS thread."""

@@ -13,6 +13,7 @@ from .. import aio
 from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..goroutine import go
+from ..runtime import current_g
 from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
 
@@ -32,10 +33,18 @@ def try_send(fn) -> Feedback:
     ex = "02a.1"
     box = Chan(1)
     results = []
+    me = current_g()
     for value in ("a", "b"):
+        me.waiting = None        # set by the runtime whenever this thread waits on a channel
         out = attempt(ex, fn, box, value, hints=_DEADLOCK)
         if isinstance(out, Raised):
             return out.feedback
+        if me.waiting is not None:
+            return failed(ex, "try_send waited on the channel (a send with a timeout still waits).",
+                          expected="no wait at all: True or False at once",
+                          got=f"it waited ({me.waiting})",
+                          hint="Not ch.send(v, timeout=...): a select with a default case never "
+                               "waits: select(ch.sending(value), default=True).")
         results.append(out)
     if results != [True, False]:
         return failed(ex, "On a Chan(1), the first try_send should get in and the second find it full.",
@@ -88,6 +97,8 @@ def close_consumers(consumer) -> Feedback:
     ex = "02a.2"
     if not callable(consumer):
         return attempt(ex, consumer).feedback
+    if _stub(consumer):     # before any goroutine starts: a stub prints no panic, only this line
+        return not_attempted(ex, "Write consumer(readings) in the cell above.")
     readings = [3, None, 4, 5, None, 7]
     ch = Chan(name="readings")
     workers = [go(consumer, ch) for _ in range(3)]
@@ -135,6 +146,29 @@ def close_consumers(consumer) -> Feedback:
                            "close() ends the loop, for every consumer at once.")
     return passed(ex, "Three consumers shared the readings, counted both missing ones, and all "
                       "stopped at close(): no sentinel needed, for any number of consumers.")
+
+
+def _stub(consumer) -> bool:
+    """Does ``consumer`` raise NotImplementedError (or return ...) on a closed, empty channel?
+    Run in a plain thread (not a goroutine: no panic line is printed), joined for at most 1 s."""
+    import threading
+
+    done = Chan()
+    done.close()
+    out = []
+
+    def probe():
+        try:
+            out.append(consumer(done))
+        except NotImplementedError:
+            out.append(NotImplementedError)
+        except BaseException:  # the real check reports it
+            out.append(None)
+
+    t = threading.Thread(target=probe, name="chanlab-probe", daemon=True)
+    t.start()
+    t.join(1.0)
+    return bool(out) and (out[0] is NotImplementedError or out[0] is ...)
 
 
 @checker

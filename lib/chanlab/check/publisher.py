@@ -7,6 +7,7 @@ Each function checks one exercise and returns a :class:`~chanlab.check.feedback.
 from __future__ import annotations
 
 import queue
+import time
 
 from .. import aio, context
 from ..chan import Chan
@@ -128,6 +129,23 @@ def drop_oldest(offer) -> Feedback:
                 "drop_oldest policy does.")
 
 
+def _wait_until_blocked_sending(g, ch, within=1.0):
+    """Wait (at most ``within`` s) until goroutine ``g`` waits to send on ``ch`` -- a plain send
+    or a select with a case on ``ch`` -- so that the cancel() that follows finds it blocked in the
+    send: a publisher that ignores cancellation there is caught every time, never by luck."""
+    from ..runtime import sched
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and getattr(g, "is_alive", lambda: False)():
+        st = sched.gs.get(getattr(g, "thread", None))
+        waiting = (st.waiting or "") if st is not None else ""
+        if st is not None and st.blocked and (waiting.startswith("chan send on ")
+                                              or waiting.startswith("select on ")) \
+                and getattr(ch, "name", None) in waiting.split(" on ", 1)[-1].split(","):
+            return
+        time.sleep(0.002)
+
+
 @checker
 def stop_cleanly(cancellable_publisher) -> Feedback:
     """04.3: ``cancellable_publisher(ctx)`` returns ``(ch, goroutine)``: it sends 0, 1, 2, ... on
@@ -151,6 +169,7 @@ def stop_cleanly(cancellable_publisher) -> Feedback:
                 got.append(ch.recv(timeout=2.0))
         except TimeoutError:
             pass
+        _wait_until_blocked_sending(g, ch)
         cancel()
         try:
             g.join(timeout=2.0)

@@ -176,5 +176,16 @@ def test_wrong_answer_is_not_yet(ex, i, capsys):
     _same_each_time(ex, WRONG[ex][i], "not yet", capsys)
 
 
+#: what the hint of a wrong answer above must name (the mistake that was made)
+HINT = {("02b.1", 0): "closed twice", ("02a.1", 0): "timeout", ("02b.2", 0): "ctx.done()",
+        ("04.3", 0): "ctx.done()"}
+
+
+@pytest.mark.parametrize("ex,i", sorted(HINT))
+def test_hint_names_the_mistake(ex, i, capsys):
+    fb = _verdict(ex, WRONG[ex][i], capsys)
+    assert HINT[ex, i] in (fb.hint or ""), str(fb)
+
+
 def test_every_notebook_has_its_exercises_here():
     assert len(EXERCISES) >= 40 and {"02a.1", "04.3", "07.2", "08.1"} <= set(EXERCISES)

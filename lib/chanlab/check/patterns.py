@@ -10,6 +10,7 @@ import contextlib
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 
 from .. import aio
 from ..errors import DeadlockError, PanicError
@@ -42,7 +43,13 @@ def close_results(fn) -> Feedback:
         base = goroutines_running()
         out = attempt(ex, fn, values, workers, hints=hints)
         if isinstance(out, Raised):
-            return _panic_feedback(ex, out, "Write double_all(values, workers) in the cell above.")
+            fb = _panic_feedback(ex, out, "Write double_all(values, workers) in the cell above.")
+            cause = getattr(out.error, "__cause__", None) or out.error
+            if fb.attempted and "close of closed channel" in str(cause):
+                fb = replace(fb, hint="results was closed twice: only one goroutine may close a "
+                                      "channel. Not each worker: one closer goroutine that does "
+                                      "wg.wait() and then results.close().")
+            return fb
         if out is None or not hasattr(out, "__iter__"):
             return failed(ex, "It should return the results it received, as a list.", got=repr(out),
                           hint="return sorted(results) (iterating the channel until it is closed).")

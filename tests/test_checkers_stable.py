@@ -82,6 +82,12 @@ def first_squares(n):      # looks at ctx.err() and then sends: blocked in the s
     cancel()
     return got
 """],
+    "04.2": ["""
+from chanlab import aio
+async def offer_drop_oldest(ch, v, dropped):     # a waiting receive: not select with default
+    while (await aio.select(ch.sending(v), default=True)).index is None:
+        dropped.append(await ch.recv())
+"""],
     "04.3": ["""
 from chanlab import Chan, after, go, select
 def cancellable_publisher(ctx):   # watches ctx only in its pause, not while blocked in the send
@@ -178,7 +184,7 @@ def test_wrong_answer_is_not_yet(ex, i, capsys):
 
 #: what the hint of a wrong answer above must name (the mistake that was made)
 HINT = {("02b.1", 0): "closed twice", ("02a.1", 0): "timeout", ("02b.2", 0): "ctx.done()",
-        ("04.3", 0): "ctx.done()"}
+        ("04.3", 0): "ctx.done()", ("04.2", 0): "aio.select(ch.receiving(), default=True)"}
 
 
 @pytest.mark.parametrize("ex,i", sorted(HINT))

@@ -48,9 +48,34 @@ def predict_drops(prediction: dict) -> Feedback:
                        "offer it sees is at t = 40 ms.")
 
 
-async def _run_offer(offer, n, interval, consumer_time, capacity):
-    """The exercise's harness: a publisher that offers with ``offer``; a slow consumer."""
-    ch = aio.Chan(capacity)
+class _Watched(aio.Chan):
+    """An ``aio.Chan`` that notes each call of a waiting operation (``send``, ``recv``,
+    ``recv_ok``): an exercise that allows only select with default can tell them apart, although
+    on a full buffer a receive returns at once and so gives the same messages."""
+
+    def __init__(self, capacity=0, name=None):
+        super().__init__(capacity, name=name)
+        self.waiting_calls = []
+
+    async def send(self, value, timeout=None):
+        self.waiting_calls.append("send")
+        return await super().send(value, timeout)
+
+    async def recv(self, timeout=None):
+        self.waiting_calls.append("recv")
+        return await super().recv(timeout)
+
+    async def recv_ok(self, timeout=None):
+        self.waiting_calls.append("recv_ok")
+        return await super().recv_ok(timeout)
+
+
+async def _run_offer(offer, n, interval, consumer_time, capacity, calls=None):
+    """The exercise's harness: a publisher that offers with ``offer``; a slow consumer (it ranges
+    over the channel, so ``calls`` collects only the waiting operations that ``offer`` called)."""
+    ch = _Watched(capacity)
+    if calls is not None:
+        ch.waiting_calls = calls
     dropped, received = [], []
 
     async def publisher():
@@ -72,16 +97,17 @@ def _delivered(run):
     return [m.seq for m in run.messages if m.outcome == "delivered"]
 
 
-def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary):
+def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary, only_select=False):
     """Run a learner's offer in the harness on each workload ``(offer, n, interval,
     consumer_time, capacity, policy)`` (virtual time) and compare what arrives with
     ``publish(..., policy)``. ``wrong(received, dropped, n, capacity)`` returns the summary and
     the hint for a run that delivered other messages."""
     results = []
     for offer, n, interval, consumer_time, capacity, policy in workloads:
+        calls = []
         try:
-            received, dropped = aio.run(_run_offer(offer, n, interval, consumer_time, capacity),
-                                        virtual_time=True, timeout=60)
+            received, dropped = aio.run(_run_offer(offer, n, interval, consumer_time, capacity,
+                                                   calls), virtual_time=True, timeout=60)
         except NotImplementedError:
             return not_attempted(ex, todo)
         except (DeadlockError, PanicError, TypeError) as err:
@@ -91,6 +117,15 @@ def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary):
             return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
                           hint=raised_hint)
         want = _delivered(publish(n, interval, consumer_time, capacity, policy))
+        recvs = [c for c in calls if c != "send"]   # a waiting send fails below (nothing dropped)
+        if only_select and recvs:
+            op, calls = recvs[0], recvs
+            return failed(ex, f"offer used a waiting ch.{op}(): the exercise allows only select "
+                              "with default.", expected="only aio.select(..., default=True)",
+                          got=f"await ch.{op}(...) ({len(calls)} call(s))",
+                          hint="A full buffer is never emptied by waiting: drop the oldest with "
+                               "aio.select(ch.receiving(), default=True), then try the send again "
+                               "with aio.select(ch.sending(v), default=True).")
         if received != want:
             what, hint = wrong(received, dropped, n, interval, consumer_time, capacity)
             results.append(failed(ex, what, expected=repr(want), got=repr(received), hint=hint))
@@ -126,7 +161,7 @@ def drop_oldest(offer) -> Feedback:
                            "both the send and the drop.",
         drop_hint="Append each dropped message (the one received from ch) to dropped.",
         summary="Drop-oldest by hand, with select/default only, delivers exactly what the library's "
-                "drop_oldest policy does.")
+                "drop_oldest policy does.", only_select=True)
 
 
 def _wait_until_blocked_sending(g, ch, within=1.0):

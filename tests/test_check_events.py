@@ -52,7 +52,7 @@ def offer_drops_two(inbox, event):  # makes room by emptying the whole buffer
     dropped = []
     if select(inbox.sending(event), default=True).index is None:
         while len(inbox):
-            dropped.append(inbox.recv(timeout=1))
+            dropped.append(select(inbox.receiving(), default=True).value)
         inbox.send(event, timeout=1)
     return dropped
 
@@ -75,6 +75,15 @@ def test_drop_oldest():
     assert not nothing and "return the list" in nothing.summary
     emptied = ce.drop_oldest(offer_drops_two)
     assert not emptied and "more than it needed" in emptied.summary and emptied.got == "1, 2, 3, 1, 2, 3"
+
+    def waits_to_receive(inbox, event):   # right messages, but a waiting receive
+        dropped = []
+        while select(inbox.sending(event), default=True).index is None:
+            dropped.append(inbox.recv(timeout=1))
+        return dropped
+
+    fb = ce.drop_oldest(waits_to_receive)
+    assert not fb and "only select with default" in fb.summary and "receiving()" in fb.hint
     for stub in (offer_stub, offer_not_implemented):
         fb = ce.drop_oldest(stub)
         assert not fb and not fb.attempted

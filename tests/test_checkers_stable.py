@@ -88,6 +88,14 @@ async def offer_drop_oldest(ch, v, dropped):     # a waiting receive: not select
     while (await aio.select(ch.sending(v), default=True)).index is None:
         dropped.append(await ch.recv())
 """],
+    "05.2": ["""
+from chanlab import select
+def offer(inbox, event):                         # a waiting receive: not select with default
+    dropped = []
+    while select(inbox.sending(event), default=True).index is None:
+        dropped.append(inbox.recv(timeout=1))
+    return dropped
+"""],
     "04.3": ["""
 from chanlab import Chan, after, go, select
 def cancellable_publisher(ctx):   # watches ctx only in its pause, not while blocked in the send

@@ -58,6 +58,23 @@ def _drain(inbox):
     return held
 
 
+class _Watched(Chan):
+    """A ``Chan`` that notes each waiting receive (``recv``, ``recv_ok``): on a full inbox such a
+    receive returns at once, so only this tells it from the select with default the text asks for."""
+
+    def __init__(self, capacity=0, name=None):
+        super().__init__(capacity, name=name)
+        self.waiting_calls = []
+
+    def recv(self, timeout=None):
+        self.waiting_calls.append("recv")
+        return super().recv(timeout)
+
+    def recv_ok(self, timeout=None):
+        self.waiting_calls.append("recv_ok")
+        return super().recv_ok(timeout)
+
+
 @checker
 def drop_oldest(offer):
     """05.2: ``offer(inbox, event)`` puts ``event`` in the chanlab ``Chan`` ``inbox``; when it is full
@@ -66,7 +83,7 @@ def drop_oldest(offer):
     :data:`chanlab.policies.DROP_OLDEST` on the same inbox."""
     want_held, want_sizes, want_returned = _policy_on_inbox(DROP_OLDEST)
     newest_held = _policy_on_inbox(DROP_NEWEST)[0]
-    inbox = Chan(3, name="inbox")
+    inbox = _Watched(3, name="inbox")
     returned, sizes = [], []
     for event in range(6):
         value = attempt("05.2", offer, inbox, event, hints={
@@ -78,6 +95,13 @@ def drop_oldest(offer):
             return value.feedback
         returned.append(value)
         sizes.append(len(inbox))
+    if inbox.waiting_calls:
+        op = inbox.waiting_calls[0]
+        return failed("05.2", f"offer used a waiting inbox.{op}(): the exercise allows only select "
+                              "with default.", expected="only select(..., default=True)",
+                      got=f"inbox.{op}() ({len(inbox.waiting_calls)} call(s))",
+                      hint="Take the oldest out with select(inbox.receiving(), default=True), "
+                           "then try the send again with select(inbox.sending(event), default=True).")
     held = _drain(inbox)
     dropped = [e for r in returned if isinstance(r, list) for e in r]
     if held == [] and all(r is None for r in returned):  # a body of just '...' or 'pass'

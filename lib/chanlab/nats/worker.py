@@ -97,6 +97,18 @@ async def qwork(args):
     await nc.drain()
 
 
+async def _fetch(sub, batch):
+    """Up to ``batch`` messages from a pull consumer, or none after half a second (or while the
+    client reconnects): ``sub.Fetch(batch, nats.MaxWait(500 * time.Millisecond))``."""
+    try:
+        return await sub.fetch(batch, timeout=0.5)
+    except (nats.errors.TimeoutError, asyncio.TimeoutError):
+        return []
+    except nats.errors.Error:  # a reconnect in progress: try again
+        await asyncio.sleep(0.1)
+        return []
+
+
 async def jswork(args):
     stop = stop_event()
     nc = await _connect(args.url, args.name)
@@ -105,14 +117,7 @@ async def jswork(args):
     report(event="ready", name=args.name)
     done = 0
     while not stop.is_set():
-        try:
-            msgs = await sub.fetch(1, timeout=0.5)
-        except (nats.errors.TimeoutError, asyncio.TimeoutError):
-            continue
-        except nats.errors.Error:  # a reconnect in progress: try again
-            await asyncio.sleep(0.1)
-            continue
-        for msg in msgs:
+        for msg in await _fetch(sub, 1):
             job = msg.data.decode()
             report(event="start", name=args.name, job=job, delivery=msg.metadata.num_delivered)
             if done + 1 == args.hang_on:
@@ -167,14 +172,7 @@ async def saga(args):
         sub = await js.pull_subscribe_bind(args.service, stream=args.stream)
         report(event="ready", name=args.name)
         while not stop.is_set():
-            try:
-                msgs = await sub.fetch(10, timeout=0.5)
-            except (nats.errors.TimeoutError, asyncio.TimeoutError):
-                continue
-            except nats.errors.Error:  # a reconnect in progress: try again
-                await asyncio.sleep(0.1)
-                continue
-            for msg in msgs:
+            for msg in await _fetch(sub, 10):
                 trigger = msg.subject.split(".", 1)[1]
                 if trigger in reactions:
                     await react(msg, trigger, publish)

@@ -16,6 +16,7 @@ import pytest  # noqa: E402
 from chanlab import delivery, diagrams, plots, widgets  # noqa: E402
 from chanlab.experiments import PARTITIONS, POLICIES, publish, worker_pool  # noqa: E402
 from chanlab.experiments.events import fan_out  # noqa: E402
+from chanlab.experiments import eventsourcing, notification, ordering, outbox, sagas  # noqa: E402
 from chanlab.experiments.messaging import run_queue  # noqa: E402
 from chanlab.widgets.base import capacity_for  # noqa: E402
 
@@ -46,6 +47,14 @@ CASES = {
     "draw_counts": (lambda: (_queue(),), None),
     "draw_sweep": (lambda: ({"a": {1: _queue(), 2: _queue()}}, lambda r: r.throughput), None),
     "draw_dashboard": (lambda: (_queue(),), (2, 2)),
+    "draw_saga_latency": (lambda: (sagas.compare(orders=10),), None),
+    "draw_saga_scenarios": (lambda: ([("quiet", sagas.compare(orders=10))],), None),
+    "draw_notification": (lambda: ({s: notification.run_notification(s, events=10) for s in notification.STYLES},),
+                          None),
+    "draw_ordering": (lambda: ([ordering.run_ordering(lay, w, 40) for lay in ordering.LAYOUTS for w in (1, 2)],),
+                      (1, 2)),
+    "draw_outbox": (lambda: (outbox.sweep(seeds=range(2), orders=5),), None),
+    "draw_projection_lag": (lambda: ([eventsourcing.projection_lag(duration=2)],), None),
 }
 KWARGS = {"draw_sweep": dict(xlabel="workers", ylabel="acked per virtual s", title="a sweep")}  # caller-named
 DRAWS = [name for name in plots.__all__ if name.startswith("draw_")]

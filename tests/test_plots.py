@@ -17,6 +17,7 @@ from chanlab import delivery, diagrams, plots, widgets  # noqa: E402
 from chanlab.experiments import PARTITIONS, POLICIES, publish, worker_pool  # noqa: E402
 from chanlab.experiments.events import fan_out  # noqa: E402
 from chanlab.experiments import eventsourcing, notification, ordering, outbox, sagas  # noqa: E402
+from chanlab.experiments.handoff import CASES as HANDOFFS, SwitchCost  # noqa: E402
 from chanlab.experiments.messaging import run_queue  # noqa: E402
 from chanlab.widgets.base import capacity_for  # noqa: E402
 
@@ -55,6 +56,8 @@ CASES = {
                       (1, 2)),
     "draw_outbox": (lambda: (outbox.sweep(seeds=range(2), orders=5),), None),
     "draw_projection_lag": (lambda: ([eventsourcing.projection_lag(duration=2)],), None),
+    "draw_switch_cost": (lambda: ({p: SwitchCost(p, cpus, 2, 1, dict(zip(HANDOFFS, (20e3, 22e3, 45e3))))
+                                   for p, cpus in (("unpinned", (None, None)), ("one core", (0, 0)))},), None),
 }
 KWARGS = {"draw_sweep": dict(xlabel="workers", ylabel="acked per virtual s", title="a sweep")}  # caller-named
 DRAWS = [name for name in plots.__all__ if name.startswith("draw_")]

@@ -101,8 +101,12 @@ def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=
                 await wait_until(lambda: delivered[0] + dropped() == published, timeout / 2,
                                   "every message to be delivered or dropped")
             except TimeoutError as err:  # say what was seen, to tell a lost message from a late one
+                # in_msgs counts what the subscriber's connection read: 0 means the server sent
+                # nothing (it had no subscription when the burst came); `published` means the
+                # client read everything and lost it on the way to the handler
                 raise TimeoutError(f"{err}: published {published}, delivered {delivered[0]}, "
-                                   f"dropped {dropped()}, other errors "
+                                   f"dropped {dropped()}, read by the subscriber's connection "
+                                   f"{sub_nc.stats['in_msgs']}, other errors "
                                    f"{[e for e in errors if not isinstance(e, nats.errors.SlowConsumerError)]}"
                                    f", connection events {events}") from None
             return SlowSubscriberRun(published, delivered[0], dropped(), pending_limit)

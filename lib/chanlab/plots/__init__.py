@@ -12,6 +12,7 @@ One module per topic:
 ``base``           where a figure draws (``new_axes``, ``new_panels``), the unit of its times
 ``charts``         general charts: curves vs workers, delivered/dropped bars, histograms
 ``diagrams``       01: boxes-and-arrows diagrams, who received what
+``handoff``        02b: one hand-off between two threads, unpinned and pinned to one core
 ``timeline``       03, 04: a trace as one lane per goroutine, messages as arrows
 ``pool``           03: jobs on workers, wall time vs workers
 ``publisher``      04: one publisher run, every overflow policy side by side
@@ -23,6 +24,7 @@ One module per topic:
 from .charts import draw_histogram, draw_outcomes, draw_scaling
 from .diagrams import draw_delivery_matrix, draw_diagram
 from .events import draw_fan_out
+from .handoff import draw_switch_cost
 from .messaging import (OUTCOME_COLORS, draw_contents, draw_counts, draw_dashboard, draw_deliveries, draw_latency,
                         draw_publish_times, draw_sweep, draw_throughput)
 from .pool import draw_jobs, draw_pool_scaling
@@ -33,6 +35,7 @@ from .timeline import draw_timeline, message_paths
 
 __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
            "draw_diagram", "draw_delivery_matrix",
+           "draw_switch_cost",
            "draw_timeline", "message_paths",
            "draw_jobs", "draw_pool_scaling",
            "draw_publisher", "draw_policies",

@@ -71,8 +71,10 @@ def test_fan_out_bad_input():
         fan_out(policy="drop_oldest", capacity=0)
     with pytest.raises(ValueError, match="handler_times is empty"):
         fan_out([])
-    with pytest.raises(ValueError, match="handler time must be a number"):
+    with pytest.raises(TypeError, match="handler_times is a list of seconds"):
         fan_out(["fast"])
+    with pytest.raises(ValueError, match="a handler time must be a number >= 0 s, got -1"):
+        fan_out([-1])
     with pytest.raises(ValueError, match="one name each"):
         fan_out([0.1, 0.2], names=["a"])
     with pytest.raises(KeyError, match="no subscriber"):
@@ -81,7 +83,7 @@ def test_fan_out_bad_input():
 
 def test_spread():
     assert spread(4, 0.04) == [0.01, 0.02, 0.03, 0.04]
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="subscribers must be an int"):
         spread(0.5, 1)
 
 

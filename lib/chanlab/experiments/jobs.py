@@ -37,6 +37,7 @@ def job_sizes(n, mean=1.0, distribution="constant", seed=0):
     n = args.count(n, "n")
     mean = args.seconds(mean, "mean")
     args.choice(distribution, "distribution", DISTRIBUTIONS)
+    seed = args.integer(seed, "seed")
     rng = random.Random(seed)
     if distribution == "constant":
         return [mean] * n

@@ -269,7 +269,7 @@ reasoned("new", "wrong", "section 8 (reasoned)",
 reasoned("waitgroup-is-messaging", "wrong", "03-workers-and-waitgroup", "a WaitGroup is a counter")
 reasoned("program-1-compiles", "wrong", "03-workers-and-waitgroup (go build)", "missing import \"sync\"")
 reasoned("program-2-compiles", "wrong", "04-publisher-and-drops (go build)", "missing import \"time\"")
-reasoned("go-fast", "partly true", "02b-go-in-python-patterns (measured there)",
+reasoned("go-fast", "partly true", "02b (CPU-bound pools); benchmarks/channels.py, make bench (hand-offs)",
          "fast CPU-bound code and cheap hand-offs; not a property of either style")
 
 

@@ -71,7 +71,7 @@ def test_fan_out_bad_input():
         fan_out(policy="drop_oldest", capacity=0)
     with pytest.raises(ValueError, match="handler_times is empty"):
         fan_out([])
-    with pytest.raises(TypeError, match="handler_times is a list of seconds"):
+    with pytest.raises(ValueError, match="handler time must be a number"):
         fan_out(["fast"])
     with pytest.raises(ValueError, match="a handler time must be a number >= 0 s, got -1"):
         fan_out([-1])

@@ -28,6 +28,7 @@ A WaitGroup is a completion barrier (a counter), not a way to pass messages. Go 
 from collections import deque
 
 from chanlab import args
+from chanlab.chan import check_timeout
 
 from .goroutine import go
 from .park import WOKEN, park
@@ -82,6 +83,8 @@ class WaitGroup:
 
         Raises ``TimeoutError`` if ``timeout`` seconds pass first.
         """
+        if timeout is not None:
+            check_timeout(timeout)  # also when the counter is zero: bad input is an error
         if self._count == 0:
             return
         await park(((self._waiters, None, None),), timeout, "sync.WaitGroup.Wait")

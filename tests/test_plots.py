@@ -13,14 +13,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import chanlab  # noqa: E402
 from chanlab import delivery, diagrams, plots, widgets  # noqa: E402
 from chanlab.experiments import PARTITIONS, POLICIES, publish, worker_pool  # noqa: E402
 from chanlab.experiments.events import fan_out  # noqa: E402
-from chanlab.experiments import eventsourcing, notification, ordering, outbox, sagas  # noqa: E402
+from chanlab.experiments import eventsourcing, notification, ordering, outbox, sagas, search  # noqa: E402
 from chanlab.experiments.handoff import CASES as HANDOFFS, SwitchCost  # noqa: E402
 from chanlab.experiments.messaging import run_queue  # noqa: E402
 from chanlab.widgets.base import capacity_for  # noqa: E402
+
+
+async def _sequential_search(query, b):
+    return [await b.web[0](query), await b.image[0](query), await b.video[0](query)]
 
 
 def _queue():
@@ -57,6 +60,7 @@ CASES = {
                       (1, 2)),
     "draw_outbox": (lambda: (outbox.sweep(seeds=range(2), orders=5),), None),
     "draw_projection_lag": (lambda: ([eventsourcing.projection_lag(duration=2)],), None),
+    "draw_search_latencies": (lambda: ([search.search_latencies(_sequential_search, "1.0", queries=20)],), None),
     "draw_switch_cost": (lambda: ({p: SwitchCost(p, cpus, 2, 1, dict(zip(HANDOFFS, (20e3, 22e3, 45e3))))
                                    for p, cpus in (("unpinned", (None, None)), ("one core", (0, 0)))},), None),
 }
@@ -118,6 +122,7 @@ def _modules(package):
 @pytest.mark.parametrize("package", [plots, widgets], ids=["plots", "widgets"])
 def test_one_module_per_topic_with_an_explicit_all_and_no_private_imports(package):
     exported = set(package.__all__)
+    assert len(list(_modules(package))) >= 5 and all(hasattr(package, name) for name in exported)
     for module in _modules(package):
         assert module.__doc__ and hasattr(module, "__all__"), module.__name__
         if module.__name__.rsplit(".", 1)[1] != "base":  # base's helpers are for the modules, not the reader
@@ -127,4 +132,3 @@ def test_one_module_per_topic_with_an_explicit_all_and_no_private_imports(packag
             if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("chanlab")):
                 private = [a.name for a in node.names if a.name.startswith("_")]
                 assert not private, f"{module.__name__} imports private {private} from {node.module}"
-    assert Path(package.__file__).name == "__init__.py" and chanlab.__name__ == "chanlab"

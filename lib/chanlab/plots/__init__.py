@@ -14,6 +14,7 @@ One module per topic:
 ``diagrams``       01: boxes-and-arrows diagrams, who received what
 ``handoff``        02b: one hand-off between two threads, unpinned and pinned to one core
 ``timeline``       03, 04: a trace as one lane per goroutine, messages as arrows
+``search``         02c: Google Search 1.0-3.0, latency per query on a virtual clock
 ``pool``           03: jobs on workers, wall time vs workers
 ``publisher``      04: one publisher run, every overflow policy side by side
 ``events``         05: an event bus fanning out to subscribers
@@ -29,6 +30,7 @@ from .messaging import (OUTCOME_COLORS, draw_contents, draw_counts, draw_dashboa
                         draw_publish_times, draw_sweep, draw_throughput)
 from .pool import draw_jobs, draw_pool_scaling
 from .publisher import draw_policies, draw_publisher
+from .search import draw_search_latencies
 from .systems import (STYLE_COLORS, draw_notification, draw_ordering, draw_outbox, draw_projection_lag,
                       draw_saga_latency, draw_saga_scenarios)
 from .timeline import draw_timeline, message_paths
@@ -40,6 +42,7 @@ __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
            "draw_jobs", "draw_pool_scaling",
            "draw_publisher", "draw_policies",
            "draw_fan_out",
+           "draw_search_latencies",
            "OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
            "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard",
            "STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification", "draw_ordering",

@@ -5,6 +5,7 @@ import ast
 import importlib
 import pkgutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import matplotlib
 
@@ -60,6 +61,11 @@ CASES = {
                       (1, 2)),
     "draw_outbox": (lambda: (outbox.sweep(seeds=range(2), orders=5),), None),
     "draw_projection_lag": (lambda: ([eventsourcing.projection_lag(duration=2)],), None),
+    # 11's runs need a NATS server; the figures need only their fields
+    "draw_relay_dedup": (lambda: (SimpleNamespace(orders=5, relay_crashes=2, published=7, stored_with_id=5,
+                                                  duplicates_dropped=2, stored_without_id=7),), None),
+    "draw_choreography_outcomes": (lambda: ({"jetstream": SimpleNamespace(
+        in_process=("shipped", "cancelled"), outcomes=("shipped", "stuck"))},), None),
     "draw_search_latencies": (lambda: ([search.search_latencies(_sequential_search, "1.0", queries=20)],), None),
     "draw_switch_cost": (lambda: ({p: SwitchCost(p, cpus, 2, 1, dict(zip(HANDOFFS, (20e3, 22e3, 45e3))))
                                    for p, cpus in (("unpinned", (None, None)), ("one core", (0, 0)))},), None),

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .. import aio, args
 from ..saga import SHOP, START_EVENT, choreography_wiring
 
-__all__ = ["STYLES", "OUTCOMES", "Faults", "OrderRecord", "SagaRun", "run_saga", "compare"]
+__all__ = ["STYLES", "OUTCOMES", "Faults", "OrderRecord", "SagaRun", "run_saga", "compare", "step_fails"]
 
 STYLES = ("orchestration", "choreography")
 OUTCOMES = ("shipped", "cancelled", "stuck")
@@ -115,6 +115,13 @@ def _coin(seed, *key):
     return random.Random("/".join(map(str, (seed, *key)))).random()
 
 
+def step_fails(step, order, seed=0, fail_rate=0.1):
+    """Whether ``step`` fails for ``order``: the seeded coin of :func:`run_saga` (the same seed and
+    ``fail_rate`` decline the same orders in every style, and in notebook 11's worker processes).
+    A step that cannot fail (``step.failed`` is None) never does."""
+    return step.failed is not None and _coin(seed, "fail", step.service, order) < fail_rate
+
+
 class _World:
     """The services, their inboxes and their effects: the same for both styles."""
 
@@ -142,7 +149,7 @@ class _World:
             await self.inbox[service].send(message)
 
     def fails(self, step, order):
-        return step.failed is not None and _coin(self.seed, "fail", step.service, order) < self.fail_rate
+        return step_fails(step, order, self.seed, self.fail_rate)
 
     async def handle(self, service, message):
         """The service's work on one message: ``(ok, fresh)``: whether its action succeeded, and

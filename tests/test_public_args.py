@@ -62,16 +62,7 @@ NEGATIVE_OK = {
 }
 #: Known to break the contract still, in modules other branches own (an expected failure, not strict:
 #: it passes once the owner's branch lands). Keyed by the start of the qualified name.
-KNOWN_GAPS = {
-    "chanlab.experiments.styles.run.percentile:p": "bench (experiments/styles/run.py): p is not checked",
-    "chanlab.experiments.styles.run.workload:seed": "bench (experiments/styles/run.py): seed is not checked",
-    "chanlab.experiments.search.Backends:seed": "canon (experiments/search.py, 02c): seed is not checked",
-    "chanlab.experiments.styles.measure.process_change:seed": "experiments/styles/measure.py (09/10's claims): "
-                                                              "seed is not checked",
-    **{f"chanlab.experiments.{m}:seed": "systems (random.Random takes any hashable seed: a str or a bool passes)"
-       for m in ("eventsourcing.account_events", "eventsourcing.projection_lag", "notification.run_notification",
-                 "ordering.run_ordering", "outbox.reliability", "sagas.run_saga")},
-}
+KNOWN_GAPS = {}
 
 
 def _known(case_id):

@@ -59,7 +59,7 @@ def projection_lag(rate=100.0, duration=10.0, poll=0.5, batch=100, apply_time=0.
     poll = args.seconds(poll, "poll", positive=True, maximum=3600)
     batch = args.count(batch, "batch", minimum=1)
     apply_time = args.seconds(apply_time, "apply_time", maximum=10)
-    rng = random.Random(seed)
+    rng = random.Random(args.seed(seed))
     store = EventStore()
     view = Projection(lambda v, e: v + 1, 0, name="events seen")
     times, lags = [], []
@@ -98,7 +98,7 @@ def account_events(n=1000, accounts=10, seed=0):
     data)])`` appends for a bank's event store (never overdrawing an account)."""
     n = args.count(n, "n", minimum=0)
     accounts = args.count(accounts, "accounts", minimum=1)
-    rng = random.Random(seed)
+    rng = random.Random(args.seed(seed))
     balances = [0] * accounts
     out = []
     for _ in range(n):

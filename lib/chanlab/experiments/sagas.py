@@ -343,6 +343,7 @@ def run_saga(style="orchestration", orders=100, interval=0.1, work=0.05, fail_ra
     work = args.seconds(work, "work", maximum=60)
     fail_rate = args.probability(fail_rate, "fail_rate")
     timeout = args.seconds(timeout, "timeout", positive=True)
+    seed = args.seed(seed)
     faults = dict(faults or {})
     for name, f in faults.items():
         if name not in {s.service for s in process}:

@@ -3,6 +3,7 @@ several times each: the same verdict every time."""
 import sqlite3
 
 import pytest
+from verdicts import assert_same_verdict
 
 from chanlab.check import records as check
 
@@ -32,49 +33,40 @@ def mutating_upcaster(data):
     return data
 
 
-def right_handle(db, message):
+def make_handle(inbox=True, one_transaction=True, commit=True):
+    """An answer to 10.3, right by default; each flag off is a typical mistake."""
+    def handle(db, message):
+        if inbox:
+            try:
+                db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
+                if not one_transaction:
+                    db.commit()  # the inbox row is kept even if the shipment fails
+            except sqlite3.IntegrityError:
+                return False
+        db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
+        if commit:
+            db.commit()  # also right: a failure above leaves the transaction open, and the crash rolls it back
+        return True
+    return handle
+
+
+def shipment_first_then_inbox(db, message):  # not atomic: a failure between the commits ships twice
+    if db.execute("SELECT 1 FROM inbox WHERE msg_id = ?", (message["id"],)).fetchone():
+        return False
+    db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
+    db.commit()
+    db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
+    db.commit()
+    return True
+
+
+def with_block(db, message):  # the model answer's shape: `with db:` commits or rolls back both rows
     with db:
         try:
             db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
         except sqlite3.IntegrityError:
             return False
         db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
-    return True
-
-
-def commit_without_with(db, message):  # also right: the failure leaves the transaction open; the crash rolls it back
-    try:
-        db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
-    except sqlite3.IntegrityError:
-        return False
-    db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
-    db.commit()
-    return True
-
-
-def no_inbox(db, message):
-    with db:
-        db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
-    return True
-
-
-def inbox_in_its_own_transaction(db, message):
-    try:
-        with db:
-            db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
-    except sqlite3.IntegrityError:
-        return False
-    with db:
-        db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
-    return True
-
-
-def never_commits(db, message):
-    try:
-        db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
-    except sqlite3.IntegrityError:
-        return False
-    db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
     return True
 
 
@@ -85,25 +77,21 @@ CASES = [
     (check.upcast_deposit, lambda d: {"cents": 100 * d["amount"], "currency": "EUR"}, True),
     (check.upcast_deposit, mutating_upcaster, False),
     (check.upcast_deposit, lambda d: {"cents": d["amount"], "currency": "EUR"}, False),
-    (check.ship_once, _stub, None), (check.ship_once, right_handle, True), (check.ship_once, commit_without_with, True),
-    (check.ship_once, no_inbox, False), (check.ship_once, inbox_in_its_own_transaction, False),
-    (check.ship_once, never_commits, False),
+    (check.ship_once, _stub, None), (check.ship_once, with_block, True), (check.ship_once, make_handle(), True),
+    (check.ship_once, make_handle(inbox=False), False), (check.ship_once, make_handle(one_transaction=False), False),
+    (check.ship_once, make_handle(commit=False), False), (check.ship_once, shipment_first_then_inbox, False),
 ]
 
 
 @pytest.mark.parametrize("checker, answer, verdict", CASES)
 def test_the_same_verdict_every_run(checker, answer, verdict):
-    for _ in range(2):
-        fb = checker(answer)
-        if verdict is None:
-            assert not fb.attempted and "not attempted" in str(fb)
-        else:
-            assert fb.ok is verdict and fb.attempted, str(fb)
+    assert_same_verdict(checker, answer, verdict)
 
 
 def test_hints_name_the_mistake():
     assert "withdrawal" in str(check.fold_account(counts_no_withdrawals)).lower()
     assert "never be rewritten" in str(check.upcast_deposit(mutating_upcaster))
-    assert "more than once" in str(check.ship_once(no_inbox))
-    assert "one transaction" in str(check.ship_once(inbox_in_its_own_transaction))
-    assert "nothing was committed" in str(check.ship_once(never_commits))
+    assert "more than once" in str(check.ship_once(make_handle(inbox=False)))
+    assert "one transaction" in str(check.ship_once(make_handle(one_transaction=False)))
+    assert "nothing was committed" in str(check.ship_once(make_handle(commit=False)))
+    assert "committed together" in str(check.ship_once(shipment_first_then_inbox))

@@ -1,6 +1,7 @@
 """The checkers of notebook 09 against right answers, typical wrong answers and the stubs, run
 several times each: the same verdict every time."""
 import pytest
+from verdicts import assert_same_verdict
 
 from chanlab.check import sagas as check
 
@@ -47,12 +48,7 @@ CASES = [
 
 @pytest.mark.parametrize("checker, answer, verdict", CASES)
 def test_the_same_verdict_every_run(checker, answer, verdict):
-    for _ in range(2):
-        fb = checker(answer)
-        if verdict is None:
-            assert not fb.attempted and "not attempted" in str(fb)
-        else:
-            assert fb.ok is verdict and fb.attempted, str(fb)
+    assert_same_verdict(checker, answer, verdict)
 
 
 def test_wrong_keys_get_the_hint_for_their_mistake():

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from ... import args
 from ... import claims as _claims
 from ..publisher import publish as _publish
-from .measure import (crash_recovery, fan_out_reactions, handoff_cost, latency, memory_growth,
-                      missed_events, observer_vs_pubsub, one_channel, rendezvous, scaling, sync_async)
+from .measure import (crash_recovery, fan_out_reactions, handoff_cost, late_reader, latency, memory_growth,
+                      missed_events, observer_vs_pubsub, one_channel, process_change, rendezvous, scaling,
+                      sync_async)
 from .programs import complexity
 from .run import STYLES, percentile
 
@@ -44,7 +45,8 @@ MEASUREMENTS = {
     "latency": latency, "scaling": scaling, "crash": crash_recovery, "missed": missed_events,
     "memory": memory_growth, "sync_async": sync_async, "complexity": complexity,
     "handoff": lambda: handoff_cost(500), "rendezvous": rendezvous, "one_channel": one_channel,
-    "observer": observer_vs_pubsub, "fan_out": fan_out_reactions,
+    "observer": observer_vs_pubsub, "fan_out": fan_out_reactions, "process": process_change,
+    "late_reader": late_reader,
     "channel_full": lambda: _publish(11, 0.01, 0.0, capacity=0, policy="drop_newest"),
 }
 
@@ -112,9 +114,11 @@ def _low_decoupling(d):
     speed = {label: _ratio(p[kmax], p[1]) for label, p in pts.items()}
     s_msg = speed["message: competing consumers"]
     s_copy = speed["event: every subscriber gets a copy"]
+    late, kept, n = d["process"]["reordered"]
     return ("false" if s_msg > 2 * s_copy else "partly true",
             f"fig. 2: {kmax} workers: x{s_msg:.1f} (competing consumers) vs x{s_copy:.1f} "
-            f"(subscribers that copy)",
+            f"(subscribers that copy); 09: partitions keep each key's order ({kept} of {n} events out of "
+            f"order, against {late}) at {d['process']['order_kept']:.0%} of the throughput",
             "contradicts the article's own 'loosely coupled': decoupled consumers are what "
             "scale; sharded events scale too, with worse balance")
 
@@ -138,19 +142,24 @@ def _small_data_load_balancing(d):
 
 
 def _counted(d):
-    """(message-driven has more moving parts and no fewer lines, the evidence text), from fig. 6."""
+    """(message-driven has more moving parts and no fewer lines, the evidence text), from fig. 6
+    and, across services, from notebook 09's process built both ways."""
     e, m = d["complexity"]["event-driven"], d["complexity"]["message-driven"]
     more = m["moving parts"] > e["moving parts"] and m["lines"] >= e["lines"]
+    p = d["process"]
     return more, (f"fig. 6: {e['lines']} vs {m['lines']} lines, {e['moving parts']} vs "
-                  f"{m['moving parts']} moving parts (event vs message)")
+                  f"{m['moving parts']} moving parts (event vs message); 09: a new step changes "
+                  f"{p['changed']['choreography']} existing services choreographed vs "
+                  f"{p['changed']['orchestration']} orchestrated, which sends "
+                  f"{_ratio(p['messages']['orchestration'], p['messages']['choreography']):.3g}x the messages")
 
 
 @verdict("messages-more-complex")
 def _messages_more_complex(d):
     more, evidence = _counted(d)
     return ("true" if more else "false", evidence,
-            "the extra parts (acks, ack timers, workers) buy recovery; "
-            "without them messages are as simple as events")
+            "the extra parts (acks, ack timers, workers) buy recovery; without them messages are as "
+            "simple as events; across services the choreography's process is spread over every subscriber")
 
 
 @verdict("events-more-complex")
@@ -184,7 +193,8 @@ def _missed_events(d):
             f"{me[('slow', 'event')]} (event); message: {me[('late', 'message')]} and "
             f"{me[('slow', 'message')]}",
             "coordination is not needed: a durable queue (or a replaying stream) keeps "
-            "what nobody has taken yet")
+            "what nobody has taken yet (10: a read model started late replayed "
+            f"{d['late_reader']['replayed']} of {d['late_reader']['published']} events from the log)")
 
 
 @verdict("memory-leak")
@@ -277,7 +287,7 @@ def verdicts(data=None):
     """Judge all 22 claims of :data:`chanlab.claims.CLAIMS`. ``data`` may hold results already
     measured (keys: ``latency``, ``scaling``, ``crash``, ``missed``, ``memory``, ``sync_async``,
     ``complexity``, ``handoff``, ``rendezvous``, ``one_channel``, ``observer``, ``fan_out``,
-    ``channel_full``); what is missing is measured now (virtual time, except ``handoff``).
+    ``channel_full``, ``process``, ``late_reader``); what is missing is measured now (virtual time, except ``handoff``).
     Returns a list of :class:`Verdict`, in the ledger's order."""
     d = dict(data or {})
     for key, measure in MEASUREMENTS.items():

@@ -11,7 +11,8 @@ from ...messaging import WorkQueue as TWorkQueue
 from .run import STYLES, run_style, workload
 
 __all__ = ["latency", "scaling", "crash_recovery", "missed_events", "memory_growth", "sync_async",
-           "rendezvous", "one_channel", "observer_vs_pubsub", "fan_out_reactions", "handoff_cost"]
+           "rendezvous", "one_channel", "observer_vs_pubsub", "fan_out_reactions", "handoff_cost",
+           "process_change", "late_reader"]
 
 
 def latency(wl=None, workers=1, mode="virtual"):
@@ -288,3 +289,35 @@ def handoff_cost(n=2000):
             "message, put + get + ack": timed(queue_ack)}
 
 
+
+
+def process_change(orders=30, seed=1, workers=8):
+    """Notebook 09's measurements that bear on the claims: a business process across services, built
+    both ways. ``changed``: existing services a new step (a fraud check) changes in each style;
+    ``messages``: messages per order on a quiet day; ``order_kept``: partitions' throughput as a
+    share of competing consumers', both at ``workers`` workers, while keeping each key's order."""
+    from ...saga import SHOP, SHOP_WITH_FRAUD_CHECK, changed_services, choreography_wiring, orchestration_wiring
+    from ..ordering import run_ordering
+    from ..sagas import compare
+
+    seed = args.seed(seed)
+    runs = compare(orders=orders, seed=seed)
+    wirings = {"orchestration": orchestration_wiring, "choreography": choreography_wiring}
+    competing = run_ordering("competing", workers, skew=1.2, seed=seed)
+    partitioned = run_ordering("partitioned", workers, skew=1.2, seed=seed)
+    return {"changed": {s: len(changed_services(w, SHOP, SHOP_WITH_FRAUD_CHECK)) for s, w in wirings.items()},
+            "messages": {s: r.summary()["messages per order"] for s, r in runs.items()},
+            "order_kept": partitioned.throughput / competing.throughput,
+            "reordered": (competing.out_of_order, partitioned.out_of_order, competing.events)}
+
+
+def late_reader(events=100):
+    """Notebook 10: a read model that starts after ``events`` events were appended to the log
+    replays them all: ``{"published": ..., "replayed": ...}``."""
+    from ...eventstore import EventStore, Projection
+
+    store = EventStore()
+    for i in range(args.count(events, "events", minimum=1)):
+        store.append(f"order-{i % 7}", [("OrderPlaced", {"n": i})])
+    late = Projection(lambda view, e: view + 1, 0)
+    return {"published": events, "replayed": late.catch_up(store)}

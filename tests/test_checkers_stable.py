@@ -112,6 +112,10 @@ def cancellable_publisher(ctx):   # watches ctx only in its pause, not while blo
             ch.close()
     return ch, go(loop)
 """],
+    "08.1": ["""
+my_workload = workload(120, rate=1000, service=0.01, distribution="exponential", seed=1)
+predicted = "partly true"
+"""],
     "07.2": ["predicted = {'audit': 40, 'eu': 10, 'late': 16}"],
 }
 
@@ -192,7 +196,8 @@ def test_wrong_answer_is_not_yet(ex, i, capsys):
 
 #: what the hint of a wrong answer above must name (the mistake that was made)
 HINT = {("02b.1", 0): "closed twice", ("02a.1", 0): "timeout", ("02b.2", 0): "ctx.done()",
-        ("04.3", 0): "ctx.done()", ("04.2", 0): "aio.select(ch.receiving(), default=True)"}
+        ("04.3", 0): "ctx.done()", ("04.2", 0): "aio.select(ch.receiving(), default=True)",
+        ("08.1", 0): "constant"}
 
 
 @pytest.mark.parametrize("ex,i", sorted(HINT))

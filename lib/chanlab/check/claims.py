@@ -48,6 +48,14 @@ def balance_flip(wl, predicted) -> Feedback:
                       got=measured,
                       hint="Shards are unbalanced when orders differ in size: make every order the "
                            "same size (distribution=\"constant\") and a multiple of 4 orders.")
+    sizes = {round(t, 9) for t in wl.service}
+    if len(sizes) > 1:      # an unequal workload whose shards happen to balance is luck, not the point
+        return failed(ex, "The orders of this workload differ in size, so a fixed split balances "
+                          "them only by luck (another seed and it does not).",
+                      expected="every order the same size", got=f"{len(sizes)} different sizes, "
+                      f"from {min(sizes) * 1000:.3g} to {max(sizes) * 1000:.3g} ms",
+                      hint="What varies in section 2's orders is their size: make it constant "
+                           "(distribution=\"constant\"), and n a multiple of 4.")
     if predicted != verdict:
         return failed(ex, "The verdict flipped, but not to what you predicted.",
                       expected=repr(verdict), got=repr(predicted),

@@ -116,6 +116,24 @@ def cancellable_publisher(ctx):   # watches ctx only in its pause, not while blo
 my_workload = workload(120, rate=1000, service=0.01, distribution="exponential", seed=1)
 predicted = "partly true"
 """],
+    "03.2": ["""
+from chanlab import Chan, WaitGroup, go
+def run_reporting(n):                          # closed by the closer and by main: close twice
+    results, wg = Chan(n + 1), WaitGroup()
+    def worker(i):
+        results.send((i, i * i))
+        wg.done()
+    for i in range(n):
+        wg.add(1)
+        go(worker, i)
+    def closer():
+        wg.wait()
+        results.close()
+    c = go(closer)
+    c.join(timeout=2)
+    results.close()
+    return sorted(results)
+"""],
     "07.2": ["predicted = {'audit': 40, 'eu': 10, 'late': 16}"],
 }
 
@@ -197,7 +215,7 @@ def test_wrong_answer_is_not_yet(ex, i, capsys):
 #: what the hint of a wrong answer above must name (the mistake that was made)
 HINT = {("02b.1", 0): "closed twice", ("02a.1", 0): "timeout", ("02b.2", 0): "ctx.done()",
         ("04.3", 0): "ctx.done()", ("04.2", 0): "aio.select(ch.receiving(), default=True)",
-        ("08.1", 0): "constant"}
+        ("08.1", 0): "constant", ("03.2", 0): "closed twice"}
 
 
 @pytest.mark.parametrize("ex,i", sorted(HINT))

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
-           "from_panic", "Raised", "goroutines_left", "goroutines_running", "checker"]
+           "from_panic", "Raised", "goroutines_left", "goroutines_running", "checker",
+           "panic_hint"]
 
 _OK, _NO, _TODO = "✔", "✘", "…"
 
@@ -163,6 +164,29 @@ def from_panic(exercise: str, err: BaseException, *, todo: str, summary: str, hi
     if isinstance(cause, NotImplementedError):
         return not_attempted(exercise, todo)
     return failed(exercise, summary, got=f"{type(cause).__name__}: {cause}", hint=hint)
+
+
+#: Go's panic messages and the mistake each one names
+_PANICS = {
+    "close of closed channel": "The channel was closed twice: only one goroutine may close it. "
+                               "Not each worker: one closer goroutine that does wg.wait() and then "
+                               "results.close().",
+    "send on closed channel": "A worker sent on a closed channel: close results only after "
+                              "wg.wait(), that is, after every worker has returned.",
+    "negative WaitGroup counter": "wg.done() ran more often than wg.add(): one wg.add(1) per "
+                                  "worker, before go, and one wg.done() per worker.",
+}
+
+
+def panic_hint(err: BaseException, default: str | None = None) -> str | None:
+    """The hint for a panic ``err`` (a PanicError, or the exception itself) that names the mistake
+    Go's message describes (close twice, send on closed, negative WaitGroup counter); ``default``
+    when the message is none of them."""
+    cause = err.__cause__ or err
+    for text, hint in _PANICS.items():
+        if text in str(cause):
+            return hint
+    return default
 
 
 def goroutines_running() -> frozenset:

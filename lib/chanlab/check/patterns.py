@@ -15,7 +15,7 @@ from dataclasses import replace
 from .. import aio
 from ..errors import DeadlockError, PanicError
 from .feedback import goroutines_left as _goroutines_end
-from .feedback import goroutines_running
+from .feedback import goroutines_running, panic_hint
 from .feedback import checker, Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
 
 __all__ = ["close_results", "cancel_pipeline", "bursty_limiter", "word_owner"]
@@ -35,20 +35,15 @@ def close_results(fn) -> Feedback:
     (Go: ``go func() { wg.Wait(); close(results) }()``)."""
     ex = "02b.1"
     hints = {DeadlockError: "main waited on results forever: nobody closed it. Start one more "
-                            "goroutine that does wg.wait() and then results.close().",
-             PanicError: "A worker sent on a closed channel: close results only after wg.wait(), "
-                         "that is, after every worker has returned."}
+                            "goroutine that does wg.wait() and then results.close()."}
     results = []
     for values, workers in (([1, 2, 3, 4, 5], 3), ([], 2), (list(range(20)), 4)):
         base = goroutines_running()
         out = attempt(ex, fn, values, workers, hints=hints)
         if isinstance(out, Raised):
             fb = _panic_feedback(ex, out, "Write double_all(values, workers) in the cell above.")
-            cause = getattr(out.error, "__cause__", None) or out.error
-            if fb.attempted and "close of closed channel" in str(cause):
-                fb = replace(fb, hint="results was closed twice: only one goroutine may close a "
-                                      "channel. Not each worker: one closer goroutine that does "
-                                      "wg.wait() and then results.close().")
+            if fb.attempted:
+                fb = replace(fb, hint=panic_hint(out.error, fb.hint))
             return fb
         if out is None or not hasattr(out, "__iter__"):
             return failed(ex, "It should return the results it received, as a list.", got=repr(out),

@@ -12,18 +12,11 @@ import pytest
 
 from chanlab import aio, trace
 from chanlab.aio import DeadlockError, PanicError
+from aio_support import now, vrun  # tests/aio_support.py
 
 
 # stricter than the autouse check: run() has joined its loop thread by the time it returns
 pytestmark = pytest.mark.usefixtures("no_new_thread_at_all")
-
-
-def vrun(main):
-    return aio.run(main, virtual_time=True, timeout=20)
-
-
-def now():
-    return asyncio.get_running_loop().time()
 
 
 # ---- run() basics -------------------------------------------------------------------------------

@@ -260,23 +260,21 @@ class RWMutex:
             self._writer = False
             self._cond.notify_all()
 
-    @contextlib.contextmanager
     def rlocked(self, timeout=None):
         """``mu.RLock(); defer mu.RUnlock()`` as a ``with`` block."""
-        self.rlock(timeout)
-        try:
-            yield self
-        finally:
-            self.runlock()
+        return self._held(self.rlock, self.runlock, timeout)
 
-    @contextlib.contextmanager
     def locked(self, timeout=None):
         """``mu.Lock(); defer mu.Unlock()`` as a ``with`` block."""
-        self.lock(timeout)
+        return self._held(self.lock, self.unlock, timeout)
+
+    @contextlib.contextmanager
+    def _held(self, lock, unlock, timeout):
+        lock(timeout)
         try:
             yield self
         finally:
-            self.unlock()
+            unlock()
 
     def __repr__(self):
         return f"<RWMutex readers={self._readers} writer={self._writer} writers_waiting={self._writers_waiting}>"

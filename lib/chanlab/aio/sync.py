@@ -247,23 +247,21 @@ class RWMutex:
         self._writer = False
         self._notify()
 
-    @contextlib.asynccontextmanager
-    async def rlocked(self, timeout=None):
+    def rlocked(self, timeout=None):
         """``mu.RLock(); defer mu.RUnlock()`` as an ``async with`` block."""
-        await self.rlock(timeout)
-        try:
-            yield self
-        finally:
-            self.runlock()
+        return self._held(self.rlock, self.runlock, timeout)
+
+    def locked(self, timeout=None):
+        """``mu.Lock(); defer mu.Unlock()`` as an ``async with`` block."""
+        return self._held(self.lock, self.unlock, timeout)
 
     @contextlib.asynccontextmanager
-    async def locked(self, timeout=None):
-        """``mu.Lock(); defer mu.Unlock()`` as an ``async with`` block."""
-        await self.lock(timeout)
+    async def _held(self, lock, unlock, timeout):
+        await lock(timeout)
         try:
             yield self
         finally:
-            self.unlock()
+            unlock()
 
     def __repr__(self):
         return f"<RWMutex readers={self._readers} writer={self._writer} writers_waiting={self._writers_waiting}>"

@@ -135,7 +135,21 @@ class WaitGroup:
 # --- sync.Once and sync.RWMutex ------------------------------------------------------------------
 
 
-class Once:
+class OnceState:
+    """What both flavours' ``Once`` show (shared with chanlab.aio.sync): whether ``fn`` has run."""
+
+    __slots__ = ("_done",)
+
+    @property
+    def done(self):
+        """Whether ``fn`` has run (Go does not expose it; it is here for teaching and tests)."""
+        return self._done
+
+    def __repr__(self):
+        return f"<Once {'done' if self._done else 'not yet'}>"
+
+
+class Once(OnceState):
     """Go's ``sync.Once``: ``do(fn)`` calls ``fn`` the first time only, however many threads call it.
 
     Go::
@@ -153,7 +167,7 @@ class Once:
     same Once; here that raises ``RuntimeError`` instead.
     """
 
-    __slots__ = ("_done", "_lock", "_owner")
+    __slots__ = ("_lock", "_owner")
 
     def __init__(self):
         self._done = False  # Go: done atomic.Uint32, read without the lock on the fast path
@@ -181,14 +195,6 @@ class Once:
                     self._done = True
         finally:
             self._lock.release()
-
-    @property
-    def done(self):
-        """Whether ``fn`` has run (Go does not expose it; it is here for teaching and tests)."""
-        return self._done
-
-    def __repr__(self):
-        return f"<Once {'done' if self._done else 'not yet'}>"
 
 
 class RWMutex:

@@ -33,6 +33,7 @@ STAGES = {
 _wall = defaultdict(float)
 _cpu = defaultdict(float)
 _count = defaultdict(int)
+_unit = defaultdict(lambda: "tests")
 
 
 def stage_of(item):
@@ -58,11 +59,12 @@ def pytest_runtest_protocol(item, nextitem):
     _count[stage] += 1
 
 
-def add_stage_time(stage, wall, cpu, tests=0):
-    """Count time spent outside the tests (a background process) towards a stage."""
+def add_stage_time(stage, wall, cpu, count, unit):
+    """Count time spent outside the tests (a background process that ran ``count`` ``unit``s) as a stage."""
     _wall[stage] += wall
     _cpu[stage] += cpu
-    _count[stage] += tests
+    _count[stage] += count
+    _unit[stage] = unit
 
 
 def pytest_configure(config):
@@ -74,5 +76,6 @@ def pytest_terminal_summary(terminalreporter):
         return
     terminalreporter.section("time per stage (CPU: this process and the processes it ran)")
     for stage in sorted(_wall, key=_wall.get, reverse=True):
-        terminalreporter.write_line(f"{stage:<26} {_count[stage]:5d} tests {_wall[stage]:8.1f} s wall "
+        terminalreporter.write_line(f"{stage:<26} {_count[stage]:5d} {_unit[stage]:<5} {_wall[stage]:8.1f} s wall "
                                     f"{_cpu[stage]:8.1f} s CPU")
+    terminalreporter.write_line("(a stage that reads the background runs counts the time it waited for them)")

@@ -68,4 +68,4 @@ def pytest_collection_finish(session):
 def pytest_sessionfinish(session):
     spent = notebook_runs.finish()
     if spent is not None:
-        session.config.add_stage_time("notebook runs (background)", *spent)
+        session.config.add_stage_time("notebook runs (background)", *spent, unit="runs")

@@ -97,7 +97,7 @@ class _Batch:
 
     def finish(self):
         """Wait for the process to end (kill it if some of its results were never asked for, as when a
-        run stops at its first failure), remove its files; return its (wall, CPU) seconds or None."""
+        run stops at its first failure), remove its files; return (wall s, CPU s, executions) or None."""
         done = all(d.exists() or d.with_name(d.name + ".error").exists() for d in self.dest.values())
         try:
             self.proc.wait(timeout=60 if done else 1)
@@ -108,7 +108,7 @@ class _Batch:
         timing = Path(f"{self.jobs_file}.time")
         spent = json.loads(timing.read_text()) if timing.exists() else None
         shutil.rmtree(self.dir, ignore_errors=True)
-        return (spent["wall"], spent["cpu"]) if spent else None
+        return (spent["wall"], spent["cpu"], len(self.dest)) if spent else None
 
 
 _batches = []
@@ -129,7 +129,8 @@ def result(job):
 
 
 def finish():
-    """End every background process; return their total (wall, CPU) seconds, or None if none ran."""
+    """End every background process; return their total (wall seconds, CPU seconds, executions), or None
+    if none ran."""
     spent = [s for s in (b.finish() for b in _batches) if s]
     _batches.clear()
-    return (sum(w for w, _ in spent), sum(c for _, c in spent)) if spent else None
+    return tuple(sum(column) for column in zip(*spent)) if spent else None

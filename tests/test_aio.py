@@ -561,3 +561,39 @@ def test_sleep_follows_the_loop_clock():
         return now()
 
     assert vrun(main()) == 1.5
+
+
+def test_num_goroutine_counts_the_running_goroutines_without_main():
+    async def main():
+        ch = aio.Chan()
+        counts = [aio.num_goroutine()]
+        gs = [aio.go(ch.recv) for _ in range(3)]
+        await aio.sleep(0)
+        counts.append(aio.num_goroutine())
+        for _ in gs:
+            await ch.send(1)
+        for g in gs:
+            await g
+        counts.append(aio.num_goroutine())
+        return counts
+
+    assert vrun(main()) == [0, 3, 0]
+
+
+def test_go_passes_keyword_arguments_like_the_threads_flavour():
+    async def work(a, *, scale=1):
+        return a * scale
+
+    async def main():
+        return await aio.go(work, 2, scale=5, name="worker")
+
+    assert vrun(main()) == 10
+    with pytest.raises(TypeError, match="already has its arguments"):
+        vrun(_go_coroutine_with_kwargs())
+
+
+async def _go_coroutine_with_kwargs():
+    async def f():
+        pass
+
+    aio.go(f(), x=1)

@@ -120,7 +120,8 @@ def test_explorer_draws_once_and_follows_the_sliders():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from chanlab.widgets_events import draw_fan_out, events_explorer
+    from chanlab.plots import draw_fan_out
+    from chanlab.widgets import events_explorer
 
     w = events_explorer()
     assert [s.handler_time for s in w.result.subscribers] == [0.01, 0.02, 0.03]

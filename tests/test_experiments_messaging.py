@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from chanlab import widgets_messaging as wm  # noqa: E402
+from chanlab import plots, widgets  # noqa: E402
 from chanlab.experiments.messaging import run_queue, sweep  # noqa: E402
 
 
@@ -107,21 +107,21 @@ def test_bad_arguments(kwargs, match):
 
 def test_figures_have_titles_labels_and_legends():
     r = run_queue(workers=3, messages=12, work=1.0, poison=[9], crash_on=[5], max_deliveries=3)
-    for draw in (lambda: wm.deliveries_chart(r), lambda: wm.throughput_chart({"a": r}),
-                 lambda: wm.latency_chart({"a": r}), lambda: wm.contents_chart({"a": r}),
-                 lambda: wm.counts_chart(r), lambda: wm.publish_chart({"a": r}),
-                 lambda: wm.sweep_chart({"a": {1: r, 2: r}}, lambda x: x.throughput, xlabel="x", ylabel="y",
+    for draw in (lambda: plots.draw_deliveries(r), lambda: plots.draw_throughput({"a": r}),
+                 lambda: plots.draw_latency({"a": r}), lambda: plots.draw_contents({"a": r}),
+                 lambda: plots.draw_counts(r), lambda: plots.draw_publish_times({"a": r}),
+                 lambda: plots.draw_sweep({"a": {1: r, 2: r}}, lambda x: x.throughput, xlabel="x", ylabel="y",
                                         title="t")):
         ax = draw()
         assert ax.get_title() and ax.get_xlabel() is not None and ax.get_ylabel()
         assert ax.get_legend() is not None
         plt.close(ax.figure)
-    fig = wm.dashboard(r)
-    assert len(fig.axes) == 4
-    plt.close(fig)
+    axes = plots.draw_dashboard(r)
+    assert len(axes[0][0].figure.axes) == 4
+    plt.close(axes[0][0].figure)
 
 
 def test_explorer_builds_and_keeps_its_run():
-    w = wm.queue_explorer(messages=20)
+    w = widgets.queue_explorer(messages=20)
     assert w.result.published == 20 and w.result.nothing_lost
     plt.close("all")

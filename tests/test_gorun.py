@@ -102,3 +102,28 @@ def test_out_keeps_the_result_and_quiet_hides_stdout(capsys):
     assert ip.user_ns["hello_result"].stdout == "hello from Go\n"
     ip.run_cell_magic("go", "--out 3bad", HELLO)
     assert "usage: %%go" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("line, says", [
+    ("--gomaxprocs -3", "--gomaxprocs must be an int >= 1, got -3"),
+    ("--gomaxprocs x", "argument --gomaxprocs: invalid int value: 'x'"),
+    ("--timeout 0", "--timeout must be a number of seconds > 0, got 0"),
+    ("--bogus", "unrecognized arguments: --bogus"),
+    ("--out 1x", "--out must be a Python variable name"),
+])
+def test_a_bad_option_prints_one_clear_line_and_runs_nothing(capsys, line, says):
+    go_cell(line, HELLO)
+    out = capsys.readouterr()
+    assert out.out == ""
+    lines = out.err.splitlines()
+    assert len(lines) == 1 and says in lines[0] and lines[0].count("usage: %%go") == 1, out.err
+    assert "Traceback" not in out.err
+
+
+def test_a_cell_without_go_mod_gets_the_toolchains_loop_variables():
+    """go.mod-less single files get the toolchain's language version (Go 1.27 here): since Go 1.22
+    each iteration has its own loop variable, so the closures print 0 1 2, not 3 3 3."""
+    src = ('package main\n\nimport "fmt"\n\nfunc main() {\n\tvar fs []func() int\n'
+           '\tfor i := 0; i < 3; i++ {\n\t\tfs = append(fs, func() int { return i })\n\t}\n'
+           '\tfor _, f := range fs {\n\t\tfmt.Print(f(), " ")\n\t}\n\tfmt.Println()\n}\n')
+    assert run_go(src).stdout == "0 1 2 \n"

@@ -53,7 +53,7 @@ def test_figures_have_titles_and_legends():
     fig, axes = plt.subplots(1, 2)
     ax = plots.draw_diagram(diagrams.message_driven(), axes[0])
     assert ax.get_title() and ax.get_legend() is not None
-    ax = plots.delivery_matrix(delivery.point_to_point(), axes[1])
+    ax = plots.draw_delivery_matrix(delivery.point_to_point(), axes[1])
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
     plt.close(fig)
 

@@ -14,6 +14,8 @@ Go                                      chanlab (threads)
 ``go f(x)``                             ``go(f, x)``
 ``var wg sync.WaitGroup``               ``wg = WaitGroup()``
 ``time.After(d)``, ``time.Tick(d)``     ``after(seconds)``, ``tick(seconds)``
+``time.NewTimer(d)``, ``NewTicker(d)``  ``Timer(seconds)``, ``Ticker(seconds)``
+``wg.Go(f)``                            ``wg.go(fn, *args)``
 ``context.WithCancel`` ...              ``context.with_cancel`` ...
 =====================================  ===============================================
 
@@ -25,11 +27,11 @@ from .errors import ClosedChannelError, DeadlockError, PanicError
 from .goroutine import Goroutine, go, num_goroutine
 from .select import Selected, select
 from .sync import WaitGroup
-from .timers import Ticker, after, tick
+from .timers import Ticker, Timer, after, tick
 
 __all__ = [
     "Chan", "select", "Selected", "go", "Goroutine", "num_goroutine", "WaitGroup",
-    "after", "tick", "Ticker", "context", "trace",
+    "after", "tick", "Timer", "Ticker", "context", "trace",
     "ClosedChannelError", "DeadlockError", "PanicError",
 ]
 __version__ = "0.1.0"

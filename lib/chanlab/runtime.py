@@ -44,7 +44,10 @@ class _Sched:
 
     def __init__(self):
         self.epoch = 0  # bumped whenever a thread goes to sleep: a deadlock needs two equal looks
-        self.timers = 0  # timers that will still fire (time.After, tickers, context deadlines)
+        self.timers = 0  # callback timers that will still fire (time.AfterFunc, context deadlines)
+        # pending channel timers (time.After, NewTimer, tickers): as in Go 1.23, one counts only
+        # while a goroutine waits on its channel (each has ``awaited()``)
+        self.chan_timers = set()
         self.gs = {}  # threading.Thread -> G, for every thread that is a goroutine or has waited
         self.panics = deque()  # goroutines that ended with an exception nobody has seen yet
         self.quiet = set()  # chanlab's own threads (the timer thread): covered by `timers` instead
@@ -159,13 +162,13 @@ def _machinery(t):
 def deadlocked(me):
     """Go's ``checkdead``: is every other thread that could act waiting forever in chanlab?
 
-    True only when no timer is pending; every goroutine, and every other thread that has waited in
+    True only when no callback timer is pending and nobody waits on a pending channel timer; every goroutine, and every other thread that has waited in
     chanlab, is blocked in chanlab without a timeout; and no other thread is alive that might be
     about to send (any thread we do not know, except daemon threads that were already running when
     chanlab was imported, such as a notebook kernel's own). When in doubt, the answer is False.
     """
     epoch = sched.epoch
-    if sched.timers or not me.blocked:
+    if sched.timers or not me.blocked or _timer_awaited():
         return False
     for t, g in list(sched.gs.items()):
         if g is me:
@@ -180,7 +183,12 @@ def deadlocked(me):
             continue
         if not t.daemon or (t not in _before_chanlab and not _machinery(t)):
             return False  # a thread we do not know: it might be about to send
-    return sched.epoch == epoch and not sched.timers and me.blocked
+    return sched.epoch == epoch and not sched.timers and me.blocked and not _timer_awaited()
+
+
+def _timer_awaited():
+    """Go 1.23: is a goroutine waiting on the channel of a pending timer (which may wake it)?"""
+    return any(entry.awaited() for entry in list(sched.chan_timers))
 
 
 def _deadlock_error(me):

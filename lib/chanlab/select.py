@@ -35,7 +35,7 @@ from .chan import Case, Chan, check_timeout
 from .errors import ClosedChannelError
 from .runtime import Sudog, block, current_g, will_park
 
-__all__ = ["Selected", "select"]
+__all__ = ["select", "Selected", "Case"]
 
 
 class Selected(NamedTuple):
@@ -89,7 +89,8 @@ def select(*cases, default=False, timeout=None):
         ch._lock.acquire()
 
     # pass 1: is any case ready? Look in random order.
-    for i in _order(len(cases)):
+    order = _order(len(cases))
+    for i in order:
         c = cases[i]
         if c is None:
             continue
@@ -117,10 +118,13 @@ def select(*cases, default=False, timeout=None):
         _unlock(chans)
         raise
 
-    # pass 2: queue a waiter on every channel, then sleep.
+    # pass 2: queue a waiter on every channel, then sleep. In the random order of pass 1: where
+    # several cases wait on one channel, a partner that comes later picks among them at random
+    # (Go queues them in lock order, sorted by channel only: TestPseudoRandomSend).
     g = current_g()
     waiting = []
-    for i, c in enumerate(cases):
+    for i in order:
+        c = cases[i]
         if c is None:
             continue
         s = Sudog(g, c.value, i, True)

@@ -28,10 +28,19 @@ chanlab::
 A WaitGroup is a completion barrier, a counter that ``wait`` waits to reach zero. It carries no
 messages: nothing is sent, nothing received. (The source article files it under
 "message-driven"; it is not.) Call ``add`` *before* starting the goroutine, never inside it:
-otherwise ``wait`` can see a zero counter before the goroutine has even started.
+otherwise ``wait`` can see a zero counter before the goroutine has even started (``go vet``, since
+Go 1.25, reports ``WaitGroup.Add called from inside new goroutine``). Go 1.25's ``wg.Go(f)`` does
+both steps right, and so does ``wg.go(fn, *args)``::
+
+    var wg sync.WaitGroup                       wg = WaitGroup()
+    for i := range 5 {                          for i in range(5):
+        wg.Go(func() { work(i) })                   wg.go(work, i)
+    }                                           wg.wait()
+    wg.Wait()
 """
 import _thread
 
+from . import args
 from .chan import check_timeout
 from .runtime import block, current_g, ready, will_park
 
@@ -51,8 +60,7 @@ class WaitGroup:
     def add(self, delta=1):
         """``wg.Add(delta)``. The counter may never go below zero:
         ``ValueError("sync: negative WaitGroup counter")``, as Go panics."""
-        if isinstance(delta, bool) or not isinstance(delta, int):
-            raise TypeError(f"WaitGroup.add takes an int, not {type(delta).__name__} {delta!r}")
+        delta = args.integer(delta, "WaitGroup.add(delta)")
         with self._lock:
             count = self._count + delta
             if count < 0:
@@ -66,6 +74,29 @@ class WaitGroup:
     def done(self):
         """``wg.Done()``: ``add(-1)``."""
         self.add(-1)
+
+    def go(self, fn, *args):
+        """``wg.Go(f)`` (Go 1.25): ``add(1)``, then start ``fn(*args)`` as a goroutine that calls
+        ``done()`` when it returns or raises (Go: ``go func() { defer wg.Done(); f() }()``).
+        Returns the :class:`~chanlab.Goroutine`."""
+        from .goroutine import go  # (goroutine.py imports this module)
+
+        if not callable(fn):
+            raise TypeError(f"WaitGroup.go needs a function to run, not {type(fn).__name__} {fn!r}")
+
+        def body():
+            try:
+                fn(*args)
+            finally:
+                self.done()
+
+        body.__name__ = getattr(fn, "__name__", "goroutine")
+        self.add(1)
+        try:
+            return go(body)
+        except BaseException:
+            self.done()
+            raise
 
     @property
     def count(self):

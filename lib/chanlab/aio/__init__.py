@@ -29,9 +29,14 @@ Go                          chanlab.aio
 ``for v := range ch``       ``async for v in ch``
 ``select { ... }``          ``await select(ch.receiving(), out.sending(v), default=...)``
 ``go f(x)``                 ``go(f, x)``
+``runtime.NumGoroutine``    ``num_goroutine()`` (without main)
 ``sync.WaitGroup``          ``WaitGroup()`` with ``add``, ``done``, ``await wait()``
+``wg.Go(f)``                ``wg.go(fn, *args)``
 ``time.After(d)``           ``after(seconds)``
 ``time.Tick(d)``            ``tick(seconds)``
+``time.NewTimer(d)``        ``Timer(seconds)`` with ``c``, ``stop()``, ``reset(seconds)``
+``time.NewTicker(d)``       ``Ticker(seconds)`` with ``c``, ``stop()``, ``reset(seconds)``
+``context.WithTimeout``...  ``context.with_timeout`` ... (:mod:`chanlab.aio.context`)
 ``time.Sleep(d)``           ``await sleep(seconds)``
 running ``main``            ``run(main())``, optionally with ``virtual_time=True``
 =========================  ======================================================================
@@ -52,22 +57,27 @@ Where asyncio cannot be Go:
 
 from chanlab.errors import ClosedChannelError, DeadlockError, PanicError
 
+from . import context
 from .chan import Chan
-from .goroutine import go
+from .goroutine import go, num_goroutine
 from .runtime import run
 from .select import Selected, select
 from .sync import WaitGroup
-from .timers import after, sleep, tick
+from .timers import Ticker, Timer, after, sleep, tick
 
 __all__ = [
     "Chan",
     "select",
     "Selected",
     "go",
+    "num_goroutine",
     "WaitGroup",
     "after",
     "tick",
+    "Timer",
+    "Ticker",
     "sleep",
+    "context",
     "run",
     "ClosedChannelError",
     "DeadlockError",

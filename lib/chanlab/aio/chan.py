@@ -30,7 +30,7 @@ at all. A Chan belongs to one event loop and is not thread-safe: from another th
 from collections import deque
 
 from chanlab import trace as _trace
-from chanlab.chan import Case, ChanBase, check_capacity
+from chanlab.chan import Case, ChanBase, check_capacity, check_invariants
 from chanlab.errors import ClosedChannelError
 from chanlab.select import Selected
 
@@ -72,9 +72,20 @@ class Chan(ChanBase):
 
     # ---- the steps that never wait (shared with select) -------------------------------------------
 
-    def _try_send(self, value):
-        """Deliver ``value`` without waiting: to a parked receiver, else into the buffer.
-        Returns False if the send would have to wait."""
+    def try_send(self, value):
+        """Send ``value`` only if that needs no waiting: True when sent, False when it would wait.
+        A plain method (not a coroutine): it never waits.
+
+        Go::
+
+            select {
+            case ch <- v:   // sent: True
+            default:        // a send would block: False
+            }
+
+        A parked receiver gets ``value`` directly, or it goes into the buffer. On a closed channel
+        raises ``ClosedChannelError("send on closed channel")``, as Go panics.
+        """
         if self._closed:
             raise ClosedChannelError("send on closed channel")
         recvq = self._recvq
@@ -92,6 +103,29 @@ class Chan(ChanBase):
                 record("send", self._label(), value)
             return True
         return False
+
+    def try_recv(self):
+        """Receive only if that needs no waiting: ``(value, True)`` when a value was received,
+        ``(None, False)`` when the channel is closed and drained, ``None`` when it would wait.
+        A plain method (not a coroutine): it never waits.
+
+        Go::
+
+            select {
+            case v, ok := <-ch:  // (v, True), or (None, False) once closed and drained
+            default:             // a receive would block: None
+            }
+        """
+        value = self._try_recv()
+        if value is EMPTY:
+            return None
+        return (None, False) if value is CLOSED else (value, True)
+
+    def _check_invariants(self):
+        """Check the invariants stated in :mod:`chanlab.chan` and raise ``AssertionError`` naming
+        the broken one (a debugging aid for the tests)."""
+        check_invariants(self, [w.task for w in self._sendq if not w.fut.done()],
+                         [w.task for w in self._recvq if not w.fut.done()])
 
     def _try_recv(self):
         """Take a value without waiting. Returns the value, ``CLOSED`` if the channel is closed and
@@ -139,7 +173,7 @@ class Chan(ChanBase):
         Raises ``ClosedChannelError("send on closed channel")`` if the channel is or gets closed, and
         ``TimeoutError`` if ``timeout`` seconds pass first (then nothing was sent).
         """
-        if self._try_send(value):
+        if self.try_send(value):
             return
         if await park(((self._sendq, value, None),), timeout, "chan send", self) is CLOSED:
             raise ClosedChannelError("send on closed channel")

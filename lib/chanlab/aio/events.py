@@ -51,7 +51,6 @@ from chanlab.events import (MAX_DEPTH, MODES, POLICIES, BusBase, BusClosedError,
 
 from .chan import Chan
 from .goroutine import go
-from .park import CLOSED, EMPTY
 from .select import select
 
 __all__ = ["Bus", "Subscription", "Stats", "Envelope", "HandlerError", "BusClosedError", "matches",
@@ -128,10 +127,10 @@ class Subscription(SubscriptionBase):
 
     def _drain_dropped(self):
         while True:
-            item = self._inbox._try_recv()  # closed: this never waits
-            if item is CLOSED or item is EMPTY:
+            r = self._inbox.try_recv()  # closed: this never waits
+            if r is None or not r[1]:
                 return
-            self._drop(item)
+            self._drop(r[0])
 
     async def recv(self, timeout=None):
         """The next :class:`Envelope` ``(topic, event)``; ``None`` once the subscription is closed

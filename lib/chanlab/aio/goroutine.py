@@ -17,6 +17,7 @@ exception handler instead of being forgotten.
 
 import asyncio
 import inspect
+import weakref
 
 from chanlab import trace as _trace
 from chanlab.errors import PanicError
@@ -24,20 +25,23 @@ from chanlab.errors import PanicError
 from .loop import _outside, program, raise_in_main
 from .park import record
 
-__all__ = ["go"]
+__all__ = ["go", "num_goroutine"]
+
+_started = weakref.WeakSet()  # the tasks started by go() (an ended task is forgotten with it)
 
 
-def go(fn, *args, name=None):
-    """``go fn(args...)``: run ``fn(*args)`` (an ``async def`` function) as a new goroutine.
+def go(fn, *args, name=None, **kwargs):
+    """``go fn(args...)``: run ``fn(*args, **kwargs)`` (an ``async def`` function) as a new goroutine.
 
     ``fn`` may also be a coroutine object (``go(worker(1))``). Returns the ``asyncio.Task``; you
     may await it, but Go code would use a WaitGroup or a channel instead. The task is named after
-    the function and a counter (``worker-1``, ``worker-2``, ...) unless you pass ``name``.
+    the function and a counter (``worker-1``, ``worker-2``, ...) unless you pass ``name``; to pass
+    an argument called ``name`` to ``fn``, use ``functools.partial`` (as with :func:`chanlab.go`).
     """
     if inspect.iscoroutine(fn):
-        if args:
+        if args or kwargs:
             fn.close()
-            raise TypeError("go(coroutine, *args): the coroutine already has its arguments")
+            raise TypeError("go(coroutine, *args, **kwargs): the coroutine already has its arguments")
         coro = fn
     elif callable(fn):
         if inspect.isfunction(fn) and not inspect.iscoroutinefunction(fn):
@@ -45,7 +49,7 @@ def go(fn, *args, name=None):
                 f"go() runs an 'async def' function; {fn.__name__!r} is a plain function. "
                 f"Define it with 'async def', or use the threads flavour (chanlab.go)"
             )
-        coro = fn(*args)
+        coro = fn(*args, **kwargs)
         if not inspect.iscoroutine(coro):
             raise TypeError(f"go() needs an 'async def' function; {fn!r} returned {coro!r}")
     else:
@@ -62,10 +66,24 @@ def go(fn, *args, name=None):
         prog = program(loop) or _outside
         name = prog.goroutine_name(getattr(coro, "__name__", None) or "goroutine")
     task = loop.create_task(coro, name=name)
+    _started.add(task)
     if _trace.active is not None:
         record("start", who=name)
     task.add_done_callback(_ended)
     return task
+
+
+def num_goroutine():
+    """How many goroutines started by :func:`go` on the running event loop are still running
+    (on every loop, when called outside one).
+
+    Go's ``runtime.NumGoroutine()`` also counts ``main``; this does not (as :func:`chanlab.num_goroutine`).
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    return sum(1 for t in list(_started) if not t.done() and (loop is None or t.get_loop() is loop))
 
 
 def _ended(task):

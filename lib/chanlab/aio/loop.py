@@ -15,6 +15,7 @@ it: ``await asyncio.sleep(60)`` returns at once with ``loop.time()`` 60 s later.
 
 import asyncio
 import selectors
+import weakref
 
 from chanlab.errors import DeadlockError, add_note
 
@@ -44,6 +45,9 @@ class Program:
         self.kicks = 0  # cancel rounds while closing
         self.names = {}  # goroutine name -> how many goroutines got that name so far
         self.chans = 0  # channels numbered so far (for traces)
+        # channels of pending timers (aio.timers): as in Go 1.23, a channel timer keeps the
+        # deadlock detector quiet only while a goroutine waits on its channel
+        self.chan_timers = weakref.WeakSet()
 
     def goroutine_name(self, base):
         n = self.names.get(base, 0) + 1
@@ -103,6 +107,15 @@ def _waits_for(task, prog):
         if all(c.done() or isinstance(c, asyncio.Task) for c in children):
             return "asyncio.gather of goroutines"
     return None  # waits for something else (a timer, IO, a thread, a plain future): not our business
+
+
+def _only_idle_timers(loop):
+    """Go 1.23: are all the loop's pending timers channel timers that nobody waits on? Then they
+    cannot wake anyone, and the deadlock check runs as if no timer were pending."""
+    timers = loop._chanlab.chan_timers
+    if not timers or len(loop._scheduled) - loop._timer_cancelled_count > len(timers):
+        return False  # some other timer (a sleep, a timeout, a callback) is pending
+    return not any(ch.awaited() for ch in list(timers))
 
 
 def check_deadlock(loop):
@@ -184,11 +197,13 @@ class RealTimeLoop(asyncio.SelectorEventLoop):
 
     def _sleep(self, real, timeout):
         """The loop wants to wait ``timeout`` seconds for IO (None: nothing else to do, ever)."""
-        if timeout is not None:
+        if timeout is not None and not (timeout > 0 and _only_idle_timers(self)):
             return real.select(timeout)
         events = real.select(0)
         if events or check_deadlock(self):
             return events
+        if timeout is not None:
+            return real.select(timeout)  # the timers nobody waits on; a thread or IO may come
         # Not a deadlock: something outside chanlab (a thread, IO) will wake us. Wait in slices.
         return real.select(_SLICE)
 
@@ -220,6 +235,8 @@ class VirtualTimeLoop(RealTimeLoop):
         if timeout is None or timeout <= 0:
             return super()._sleep(real, timeout)
         events = real.select(0)
+        if not events and _only_idle_timers(self) and check_deadlock(self):
+            return events
         if not events:
             target = self._now + timeout
             if self._scheduled:  # land exactly on the next timer (no rounding drift)

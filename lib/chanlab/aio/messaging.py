@@ -267,7 +267,7 @@ class Inbox(InboxBase):
 
     def deliver(self, correlation_id, body):
         """Hand a reply to the request waiting for it; True if taken, False if ignored."""
-        taken = self._hand_over(correlation_id, lambda chan: chan._try_send(body))
+        taken = self._hand_over(correlation_id, lambda chan: chan.try_send(body))
         if _trace.active is not None:
             record("reply" if taken else "reply_ignored", self.name, correlation_id)
         return taken

@@ -64,6 +64,11 @@ async def select(*cases, default=False, timeout=None):
         for i, case in enumerate(cases)
         if case is not None
     ]
+    if len({id(op[0]) for op in ops}) < len(ops):
+        # Several cases on one channel: queue them in a random order, as Go's selectgo does (it
+        # queues in lock order, which is sorted by channel only), so that a partner that arrives
+        # later picks among them at random (Go: TestPseudoRandomSend).
+        random.shuffle(ops)
     what = "select" if ops else "select (no cases)"
     result = await park(ops, timeout, what, None, select=True)
     if result is CLOSED:
@@ -81,9 +86,7 @@ def _commit(case, i):
     """Do a case that is ready (nothing can change in between: we do not await)."""
     ch = case.chan
     if case.is_send:
-        ch._try_send(case.value)  # raises ClosedChannelError on a closed channel
+        ch.try_send(case.value)  # raises ClosedChannelError on a closed channel
         return Selected(i)
-    value = ch._try_recv()
-    if value is CLOSED:
-        return Selected(i, None, False)
-    return Selected(i, value, True)
+    value, ok = ch.try_recv()  # ready: never None
+    return Selected(i, value, ok)

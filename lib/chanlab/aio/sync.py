@@ -17,12 +17,19 @@ chanlab.aio::
         go(work, i, wg)          # work() calls wg.done() in a finally: block
     await wg.wait()
 
-A WaitGroup is a completion barrier (a counter), not a way to pass messages.
+A WaitGroup is a completion barrier (a counter), not a way to pass messages. Go 1.25's
+``wg.Go(f)`` adds and starts in one call (so ``add`` cannot end up inside the goroutine, which
+``go vet`` reports)::
+
+    wg.Go(func() { work(i) })    # Go 1.25
+    wg.go(work, i)               # chanlab.aio: work is an async def function
 """
 
-import operator
 from collections import deque
 
+from chanlab import args
+
+from .goroutine import go
 from .park import WOKEN, park
 
 __all__ = ["WaitGroup"]
@@ -38,13 +45,11 @@ class WaitGroup:
         self._count = 0
         self._waiters = deque()  # goroutines parked in wait()
 
-    def add(self, n=1):
-        """``wg.Add(n)``. Raises ``ValueError("sync: negative WaitGroup counter")`` (Go panics) if
+    def add(self, delta=1):
+        """``wg.Add(delta)``. Raises ``ValueError("sync: negative WaitGroup counter")`` (Go panics) if
         the counter would drop below zero; the counter is then left as it was."""
-        if isinstance(n, bool):
-            raise TypeError("WaitGroup.add(n): pass an int, not a bool")
-        n = operator.index(n)
-        count = self._count + n
+        delta = args.integer(delta, "WaitGroup.add(delta)")
+        count = self._count + delta
         if count < 0:
             raise ValueError("sync: negative WaitGroup counter")
         self._count = count
@@ -57,6 +62,20 @@ class WaitGroup:
     def done(self):
         """``wg.Done()``: one goroutine has finished (``add(-1)``)."""
         self.add(-1)
+
+    def go(self, fn, *args):
+        """``wg.Go(f)`` (Go 1.25): ``add(1)`` and start ``fn(*args)`` (an ``async def`` function)
+        as a goroutine that calls ``done()`` when it ends, however it ends. Returns the task.
+
+        (The task is created before ``add(1)``, but nothing runs in between: no ``await``.)
+        """
+        task = go(fn, *args)
+        self.add(1)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task):
+        self.done()
 
     async def wait(self, timeout=None):
         """``wg.Wait()``: return once the counter is zero (at once if it is zero now).

@@ -1,45 +1,25 @@
-"""Figures and an explorer for notebook 06 (message-driven work queues).
-
-Thin layers over :func:`chanlab.experiments.messaging.run_queue`: each figure function takes the
-:class:`~chanlab.experiments.messaging.QueueRun` (or a dict of them) it draws and an optional
-``ax``, and returns the ``Axes``; :func:`queue_explorer` redraws :func:`dashboard` from a new run
-whenever a slider moves (``w.result`` is that run)::
-
-    from chanlab import widgets_messaging as wm
-    _ = display(wm.queue_explorer())
-"""
-import ipywidgets as W
-import matplotlib.pyplot as plt
+"""Figures of notebook 06 (message-driven work queues), drawn from
+:class:`chanlab.experiments.messaging.QueueRun` results of
+:func:`chanlab.experiments.messaging.run_queue` (one run, or a dict label -> run to compare)."""
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from . import plots
-from .experiments.messaging import run_queue
-from .widgets import _float, _int, show
+from .base import new_axes, new_panels, time_unit
+from .charts import draw_histogram
 
-__all__ = ["OUTCOME_COLORS", "deliveries_chart", "throughput_chart", "latency_chart", "contents_chart",
-           "publish_chart", "counts_chart", "sweep_chart", "dashboard", "queue_explorer"]
+__all__ = ["OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
+           "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard"]
 
 OUTCOME_COLORS = {"acked": "#55a868", "nacked": "#dd8452", "crashed": "#c44e52", "late": "#8172b3"}
 _LABELS = {"acked": "acked", "nacked": "failed: nacked (retried after the backoff)",
            "crashed": "worker crashed holding it (no ack)", "late": "ack too late (taken back)"}
 
 
-def _axes(ax, size):
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
-def _unit(run):
-    return "virtual s" if run.mode == "virtual" else "s"
-
-
-def deliveries_chart(run, ax=None, title=None):
+def draw_deliveries(run, ax=None, title=None):
     """Who handled which delivery, when: one lane per worker, one bar per delivery (labelled
     ``message#attempt``), coloured by outcome; a cross where a message became a dead letter."""
     workers = sorted({d.worker for d in run.deliveries}, key=lambda w: int(w.rsplit("-", 1)[1]))
-    ax = _axes(ax, (9, 0.5 * len(workers) + 1.8))
+    ax = new_axes(ax, (9, 0.5 * len(workers) + 1.8))
     y = {w: i for i, w in enumerate(workers)}
     for d in run.deliveries:
         ax.broken_barh([(d.start, max(d.end - d.start, run.wall * 0.004))], (y[d.worker] - 0.38, 0.76),
@@ -53,7 +33,7 @@ def deliveries_chart(run, ax=None, title=None):
         ax.scatter([m.done], [y[last.worker]], marker="X", s=70, color="black", zorder=5)
     ax.set_yticks(range(len(workers)), workers)
     ax.set_ylim(len(workers) - 0.4, -0.6)
-    ax.set_xlabel(f"time ({_unit(run)})")
+    ax.set_xlabel(f"time ({time_unit(run)})")
     ax.set_ylabel("worker")
     ax.set_title(title or f"{run.processed} deliveries of {run.published} messages on "
                           f"{run.params['workers']} workers")
@@ -66,34 +46,34 @@ def deliveries_chart(run, ax=None, title=None):
     return ax
 
 
-def throughput_chart(runs, ax=None, bin_seconds=1.0, title="Throughput over time"):
+def draw_throughput(runs, ax=None, bin_seconds=1.0, title="Throughput over time"):
     """Acks per second in bins of ``bin_seconds``, one step line per run (``runs``: label -> run)."""
-    ax = _axes(ax, (6.4, 3.6))
+    ax = new_axes(ax, (6.4, 3.6))
     for label, run in runs.items():
         series = run.throughput_series(bin_seconds)
         xs = [t for t, _ in series] + [series[-1][0] + bin_seconds]
         ys = [r for _, r in series] + [series[-1][1]]
         ax.step(xs, ys, where="post", label=f"{label} (mean {run.throughput:.2f}/s)")
     run = next(iter(runs.values()))
-    ax.set_xlabel(f"time ({_unit(run)})")
-    ax.set_ylabel(f"acked messages per {_unit(run)}")
+    ax.set_xlabel(f"time ({time_unit(run)})")
+    ax.set_ylabel(f"acked messages per {time_unit(run)}")
     ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 
 
-def latency_chart(runs, ax=None, title="End-to-end latency of acked messages", bins=20):
+def draw_latency(runs, ax=None, title="End-to-end latency of acked messages", bins=20):
     """Histograms of end-to-end latency (wanted to publish -> acked), one per run."""
     run = next(iter(runs.values()))
-    return plots.histogram({label: r.latencies for label, r in runs.items()}, ax, title=title, bins=bins,
-                           xlabel=f"latency: offered to acked ({_unit(run)})")
+    return draw_histogram({label: r.latencies for label, r in runs.items()}, ax, title=title, bins=bins,
+                          xlabel=f"latency: offered to acked ({time_unit(run)})")
 
 
-def contents_chart(runs, ax=None, title="What the queue holds"):
+def draw_contents(runs, ax=None, title="What the queue holds"):
     """Unfinished messages in the queue over time (waiting + in flight), one step line per run;
     a dashed line at each run's capacity."""
-    ax = _axes(ax, (6.4, 3.6))
+    ax = new_axes(ax, (6.4, 3.6))
     for label, run in runs.items():
         xs = [0.0] + [t for t, _, _ in run.samples]
         ys = [0] + [w + f for _, w, f in run.samples]
@@ -101,7 +81,7 @@ def contents_chart(runs, ax=None, title="What the queue holds"):
         if run.params["capacity"] is not None:
             ax.axhline(run.params["capacity"], color=line.get_color(), linestyle="--", lw=1,
                        label=f"{label}: the limit ({run.params['capacity']} messages)")
-    ax.set_xlabel(f"time ({_unit(run)})")
+    ax.set_xlabel(f"time ({time_unit(run)})")
     ax.set_ylabel("messages held (waiting + in flight)")
     ax.set_title(title)
     ax.legend(fontsize=8)
@@ -109,10 +89,10 @@ def contents_chart(runs, ax=None, title="What the queue holds"):
     return ax
 
 
-def publish_chart(runs, ax=None, title="When the producer could publish"):
+def draw_publish_times(runs, ax=None, title="When the producer could publish"):
     """Per message: when the producer wanted to publish it (dashed) and when ``put`` returned
     (one line per run); the gap is time the producer was held back (backpressure)."""
-    ax = _axes(ax, (6.4, 3.6))
+    ax = new_axes(ax, (6.4, 3.6))
     run = next(iter(runs.values()))
     for label, r in runs.items():
         ax.plot([m.seq for m in r.messages], [m.published for m in r.messages], marker=".",
@@ -121,22 +101,22 @@ def publish_chart(runs, ax=None, title="When the producer could publish"):
     ax.plot([m.seq for m in run.messages], [m.offered for m in run.messages], color="black",
             linestyle="--", lw=1.5, zorder=3, label="wanted to publish (offered)")
     ax.set_xlabel("message number")
-    ax.set_ylabel(f"time ({_unit(run)})")
+    ax.set_ylabel(f"time ({time_unit(run)})")
     ax.set_title(title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 
 
-def counts_chart(run, ax=None, title=None):
+def draw_counts(run, ax=None, title=None):
     """The ledger of one run as bars: published, processed, redelivered, crashed, acked, dead."""
-    ax = _axes(ax, (6.4, 3.6))
+    ax = new_axes(ax, (6.4, 3.6))
     counts = run.counts()
     colors = ["#4c72b0", "#937860", "#dd8452", "#c44e52", "#55a868", "#333333"]
     bars = ax.bar(list(counts), list(counts.values()), color=colors)
     ax.bar_label(bars, fontsize=8)
     ax.set_ylabel("messages (count)")
-    ax.set_xlabel("")
+    ax.set_xlabel("entry of the ledger")
     ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(title or f"published {run.published} = acked {run.acked} + dead-lettered {run.dead_lettered}")
     ax.legend(handles=[Patch(color=c, label=k) for c, k in zip(colors, counts)], fontsize=7,
@@ -144,9 +124,10 @@ def counts_chart(run, ax=None, title=None):
     return ax
 
 
-def sweep_chart(curves, metric, ax=None, xlabel="", ylabel="", title=""):
-    """One line per curve: ``curves`` maps a label to ``{x: run}``; ``metric(run)`` is the y value."""
-    ax = _axes(ax, (6.4, 3.8))
+def draw_sweep(curves, metric, ax=None, xlabel="", ylabel="", title=""):
+    """One line per curve: ``curves`` maps a label to ``{x: run}``; ``metric(run)`` is the y value.
+    A sweep has no natural axes: the caller names them (``xlabel``, ``ylabel``, ``title``)."""
+    ax = new_axes(ax, (6.4, 3.8))
     for label, runs in curves.items():
         xs = sorted(runs)
         ax.plot(xs, [metric(runs[x]) for x in xs], marker="o", label=label)
@@ -158,39 +139,18 @@ def sweep_chart(curves, metric, ax=None, xlabel="", ylabel="", title=""):
     return ax
 
 
-def dashboard(run, fig=None):
-    """Four panels for one run: the ledger, throughput over time, latency, queue contents."""
-    if fig is None:
-        fig = plt.figure(figsize=(12, 7))
-    axes = fig.subplots(2, 2)
+def draw_dashboard(run, ax=None):
+    """Four panels for one run: the ledger, throughput over time, latency, queue contents.
+    ``ax``: a 2 x 2 grid of axes, or None for a new figure; returns the grid."""
+    axes = new_panels(ax, (2, 2), (12, 7))
     p = run.params
     cap = "unbounded" if p["capacity"] is None else p["capacity"]
-    counts_chart(run, axes[0][0])
-    throughput_chart({f"{p['workers']} workers": run}, axes[0][1], bin_seconds=max(1.0, run.wall / 30))
-    latency_chart({f"{p['workers']} workers": run}, axes[1][0])
-    contents_chart({f"capacity {cap}": run}, axes[1][1])
+    draw_counts(run, axes[0][0])
+    draw_throughput({f"{p['workers']} workers": run}, axes[0][1], bin_seconds=max(1.0, run.wall / 30))
+    draw_latency({f"{p['workers']} workers": run}, axes[1][0])
+    draw_contents({f"capacity {cap}": run}, axes[1][1])
+    fig = axes[0][0].figure
     fig.suptitle(f"{p['messages']} messages, one every {p['interval']:g} s, {p['work']:g} s of work each; "
                  f"failure rate {p['failure_rate']:.0%}, crash rate {p['crash_rate']:.0%}", fontsize=10)
     fig.tight_layout()
-    return fig
-
-
-def queue_explorer(workers=3, failure_rate=0.1, capacity=0, crash_rate=0.02, messages=60, interval=0.25,
-                   work=1.0, seed=1):
-    """A work queue in virtual time: move workers, failure rate and capacity (0: no limit)."""
-
-    def run(workers, failure_rate, capacity, crash_rate, messages, interval, work, seed):
-        result = run_queue(workers, messages, work, distribution="exponential", interval=interval,
-                           failure_rate=failure_rate, crash_rate=crash_rate, capacity=capacity, seed=seed)
-        fig = dashboard(result)
-        show(fig)
-        return result
-
-    return W.interactive(run, workers=_int(workers, 1, 16, "workers"),
-                         failure_rate=_float(failure_rate, 0.0, 0.9, 0.05, "failure rate"),
-                         capacity=_int(capacity, 0, 50, "capacity (0: no limit)"),
-                         crash_rate=_float(crash_rate, 0.0, 0.5, 0.01, "crash rate"),
-                         messages=_int(messages, 1, 300, "messages"),
-                         interval=_float(interval, 0.0, 2.0, 0.05, "publish every (s)"),
-                         work=_float(work, 0.1, 5.0, 0.1, "mean work (s)"),
-                         seed=_int(seed, 0, 99, "seed"))
+    return axes

@@ -1,0 +1,38 @@
+"""Figures for the notebooks: thin matplotlib layers over the data the experiments return.
+
+One convention for every chapter: a figure is ``draw_<thing>(run, ax=None, ...)``. It takes what an
+experiment returned, draws on ``ax`` (a new figure of its usual size when ``ax`` is None; a figure
+of several panels takes and returns a sequence of axes), and returns the axes. Every figure has a
+title, labelled axes with units and a legend. A notebook's static figure and the explorer in
+:mod:`chanlab.widgets` call the same function, so no figure code is copied into a cell.
+
+One module per topic:
+
+=================  ==========================================================================
+``base``           where a figure draws (``new_axes``, ``new_panels``), the unit of its times
+``charts``         general charts: curves vs workers, delivered/dropped bars, histograms
+``diagrams``       01: boxes-and-arrows diagrams, who received what
+``timeline``       03, 04: a trace as one lane per goroutine, messages as arrows
+``pool``           03: jobs on workers, wall time vs workers
+``publisher``      04: one publisher run, every overflow policy side by side
+``events``         05: an event bus fanning out to subscribers
+``messaging``      06: work queues (deliveries, throughput, latency, contents, the ledger)
+=================  ==========================================================================
+"""
+from .charts import draw_histogram, draw_outcomes, draw_scaling
+from .diagrams import draw_delivery_matrix, draw_diagram
+from .events import draw_fan_out
+from .messaging import (OUTCOME_COLORS, draw_contents, draw_counts, draw_dashboard, draw_deliveries, draw_latency,
+                        draw_publish_times, draw_sweep, draw_throughput)
+from .pool import draw_jobs, draw_pool_scaling
+from .publisher import draw_policies, draw_publisher
+from .timeline import draw_timeline, message_paths
+
+__all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
+           "draw_diagram", "draw_delivery_matrix",
+           "draw_timeline", "message_paths",
+           "draw_jobs", "draw_pool_scaling",
+           "draw_publisher", "draw_policies",
+           "draw_fan_out",
+           "OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
+           "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard"]

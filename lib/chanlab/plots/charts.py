@@ -1,0 +1,58 @@
+"""General charts several chapters share: curves vs workers, delivered/dropped bars, histograms.
+
+They take plain data (a dict of points, rows of counts, lists of samples), so any experiment can
+feed them; the chapter figures (``draw_publisher``, ``draw_fan_out``, ...) are built on them.
+"""
+from .base import GREEN, RED, new_axes
+
+__all__ = ["draw_scaling", "draw_outcomes", "draw_histogram"]
+
+
+def draw_scaling(points, ax=None, title="Wall time vs number of workers", ideal=None, ylabel="wall time (s)",
+                 xlabel="workers"):
+    """Curves of a measure vs workers. ``points`` maps a label to [(workers, value), ...];
+    ``ideal`` (optional) is [(workers, value)] drawn dashed as the best possible."""
+    ax = new_axes(ax, (6.4, 4))
+    for label, pts in points.items():
+        xs, ys = zip(*sorted(pts))
+        ax.plot(xs, ys, marker="o", label=label)
+    if ideal:
+        xs, ys = zip(*sorted(ideal))
+        ax.plot(xs, ys, linestyle="--", color="grey", label="ideal (work / workers)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def draw_outcomes(rows, ax=None, title="Delivered and dropped messages", xlabel="case",
+                  ylabel="messages (count)"):
+    """Stacked bars: ``rows`` is [(label, delivered, dropped), ...], one bar per label."""
+    ax = new_axes(ax, (6.4, 3.6))
+    labels = [r[0] for r in rows]
+    delivered = [r[1] for r in rows]
+    dropped = [r[2] for r in rows]
+    ax.bar(labels, delivered, color=GREEN, label="delivered")
+    ax.bar(labels, dropped, bottom=delivered, color=RED, label="dropped")
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return ax
+
+
+def draw_histogram(samples, ax=None, title="Latency", xlabel="latency (s)", bins=20, ylabel="messages (count)"):
+    """Overlaid histograms on shared bins: ``samples`` maps a label to a list of values."""
+    ax = new_axes(ax, (6.4, 3.6))
+    values = [v for vs in samples.values() for v in vs]
+    lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    edges = [lo + (hi - lo) * i / bins for i in range(bins + 1)] if hi > lo else bins
+    for label, vs in samples.items():
+        ax.hist(vs, bins=edges, alpha=0.55, label=f"{label} (n={len(vs)})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax

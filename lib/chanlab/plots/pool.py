@@ -1,0 +1,49 @@
+"""Figures of notebook 03 (worker pools): who did which job when, and wall time vs workers.
+
+Both take :class:`chanlab.experiments.PoolRun` results of :func:`chanlab.experiments.worker_pool`.
+"""
+from matplotlib.patches import Patch
+
+from .base import GREEN, RED, new_axes, time_unit
+from .charts import draw_scaling
+
+__all__ = ["draw_jobs", "draw_pool_scaling"]
+
+
+def draw_jobs(run, ax=None, title=None):
+    """Who did which job, when: one row per worker of a :class:`~chanlab.experiments.PoolRun`, one
+    bar per job (labelled with its number), with the ideal finish (work split perfectly) and the
+    actual one."""
+    ax = new_axes(ax, (8, 0.45 * run.workers + 1.8))
+    for r in run.records:
+        ax.broken_barh([(r.start, r.size)], (r.worker - 0.4, 0.8), color=GREEN, edgecolor="white")
+        if r.size > run.wall * 0.04:
+            ax.text(r.start + r.size / 2, r.worker, str(r.job), ha="center", va="center", fontsize=7, color="white")
+    ax.axvline(run.ideal, color="grey", linestyle="--", label=f"ideal: {run.ideal:.2f} s")
+    ax.axvline(run.wall, color=RED, label=f"finished: {run.wall:.2f} s")
+    ax.set_yticks(range(1, run.workers + 1), [f"worker {w}" for w in range(1, run.workers + 1)])
+    ax.set_ylim(run.workers + 0.6, 0.4)
+    ax.set_xlabel(f"time ({time_unit(run)})")
+    ax.set_ylabel("worker")
+    ax.set_title(title or f"{len(run.records)} jobs on {run.workers} workers ({run.partition} queue): "
+                          f"efficiency {run.efficiency:.0%}")
+    ax.legend(handles=[Patch(color=GREEN, label="a job (its number)")] + ax.get_legend_handles_labels()[0],
+              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return ax
+
+
+def draw_pool_scaling(runs, ax=None, title="Wall time vs number of workers"):
+    """Wall time vs workers, one curve per way of sharing the work, beside the ideal.
+
+    ``runs`` maps a partition (``"shared"``, ``"static"``) to a list of runs of the same jobs on
+    more and more workers; the workers axis is logarithmic (base 2), ticked at the counts run.
+    """
+    names = {"shared": "shared queue", "static": "static split"}
+    first = next(iter(runs.values()))
+    ax = draw_scaling({names.get(p, p): [(r.workers, r.wall) for r in rs] for p, rs in runs.items()}, ax,
+                      ideal=[(r.workers, r.ideal) for r in first], title=title,
+                      ylabel=f"wall time ({time_unit(first[0])})")
+    counts = sorted({r.workers for r in first})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(counts, [str(w) for w in counts])
+    return ax

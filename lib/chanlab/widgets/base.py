@@ -1,0 +1,57 @@
+"""What every explorer of :mod:`chanlab.widgets` shares: its sliders, and how it shows a figure.
+
+A slider is made from the explorer's argument, and the argument is checked first with
+:mod:`chanlab.args`: a value outside the slider's range is an error that names the parameter, the
+value and the range (an ``ipywidgets`` slider would silently clamp it: ``messages=1000`` on a slider
+that ends at 100 would run 100)::
+
+    messages = int_slider(messages, 1, 100, "messages", name="messages")
+"""
+import ipywidgets as W
+import matplotlib.pyplot as plt
+
+from .. import args
+
+__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show"]
+
+STYLE = {"description_width": "initial"}
+
+
+def int_slider(value, lo, hi, description, *, name):
+    """An ``IntSlider`` from ``lo`` to ``hi`` set to ``value`` (the explorer's argument ``name``).
+    A value that is not an int between ``lo`` and ``hi`` raises (TypeError or ValueError)."""
+    value = args.count(value, name, minimum=lo, maximum=hi)
+    return W.IntSlider(value=value, min=lo, max=hi, description=description, style=STYLE, continuous_update=False)
+
+
+def float_slider(value, lo, hi, step, description, *, name):
+    """A ``FloatSlider`` from ``lo`` to ``hi`` in steps of ``step``, set to ``value`` (checked as
+    :func:`int_slider` does: a number between ``lo`` and ``hi``)."""
+    value = args.number(value, name, minimum=lo, maximum=hi)
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description, style=STYLE,
+                         continuous_update=False, readout_format=".3g")
+
+
+def dropdown(options, value, description, *, name):
+    """A ``Dropdown`` of ``options`` set to ``value``, which must be one of them."""
+    value = args.choice(value, name, options)
+    return W.Dropdown(options=options, value=value, description=description, style=STYLE)
+
+
+_NO_CAPACITY = ("unbounded", "keep_latest")  # the policies whose buffer size is not the user's to set
+
+
+def capacity_for(policy, capacity):
+    """The capacity an explorer passes for its capacity slider's value, the same in every explorer:
+    ``None`` for a policy that takes no capacity (``unbounded`` never fills, ``keep_latest`` is a
+    one-slot mailbox), at least 1 for ``drop_oldest`` (it drops from a buffer), else the slider's
+    value. Figures show the capacity actually used."""
+    if policy in _NO_CAPACITY:
+        return None
+    return max(capacity, 1) if policy == "drop_oldest" else capacity
+
+
+def show(fig):
+    """Display a finished figure inside the widget's output (and close it, so it is shown once)."""
+    plt.show()
+    plt.close(fig)

@@ -1,0 +1,55 @@
+"""The explorers of notebook 04 (a publisher and its consumer): one run's timeline, and every
+overflow policy on the same workload. They redraw :func:`chanlab.plots.draw_publisher` and
+:func:`chanlab.plots.draw_policies` from :func:`chanlab.experiments.publish` runs in virtual time.
+"""
+import ipywidgets as W
+import matplotlib.pyplot as plt
+
+from ..experiments import POLICIES, publish
+from ..plots import draw_policies, draw_publisher
+from .base import capacity_for, dropdown, float_slider, int_slider, show
+
+__all__ = ["publisher_explorer", "policy_explorer"]
+
+
+def _rate_sliders(messages, max_messages, interval, consumer_time):
+    return dict(messages=int_slider(messages, 1, max_messages, "messages", name="messages"),
+                interval=float_slider(interval, 0.001, 0.1, 0.001, "publish every (s)", name="interval"),
+                consumer_time=float_slider(consumer_time, 0.0, 0.1, 0.001, "consumer takes (s)",
+                                           name="consumer_time"))
+
+
+def publisher_explorer(messages=20, interval=0.01, consumer_time=0.025, capacity=0, policy="drop_newest",
+                       start_delay=0.0):
+    """One publisher run in virtual time: the timeline of every message, delivered or dropped."""
+
+    def run(messages, interval, consumer_time, capacity, policy, start_delay):
+        result = publish(messages, interval, consumer_time, capacity_for(policy, capacity), policy, start_delay,
+                         trace=True)
+        fig, ax = plt.subplots(figsize=(9, 2.6))
+        draw_publisher(result, ax)
+        fig.tight_layout()
+        show(fig)
+        return result
+
+    return W.interactive(run, **_rate_sliders(messages, 100, interval, consumer_time),
+                         capacity=int_slider(capacity, 0, 32, "capacity", name="capacity"),
+                         policy=dropdown(POLICIES, policy, "when full", name="policy"),
+                         start_delay=float_slider(start_delay, 0.0, 0.2, 0.001, "consumer starts after (s)",
+                                                  name="start_delay"))
+
+
+def policy_explorer(messages=100, interval=0.01, consumer_time=0.025, capacity=8):
+    """Every overflow policy on the same workload (virtual time): delivered vs dropped, and latency."""
+
+    def run(messages, interval, consumer_time, capacity):
+        runs = {p: publish(messages, interval, consumer_time, capacity_for(p, capacity), p) for p in POLICIES}
+        fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+        draw_policies(runs, axes, title=f"{messages} messages, one every {interval:g} s; "
+                                        f"consumer {consumer_time:g} s each")
+        fig.tight_layout()
+        show(fig)
+        return runs
+
+    return W.interactive(run, **_rate_sliders(messages, 500, interval, consumer_time),
+                         capacity=int_slider(capacity, 0, 64, "capacity", name="capacity"))

@@ -53,7 +53,7 @@ def _from_nbval(session, path):
              if type(item).__name__ == "IPyNbCell" and Path(str(item.parent.fspath)) == path]
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    if len(cells) != len(code) or any(item.test_outputs is None for item in cells) \
+    if not cells or len(cells) != len(code) or any(item.test_outputs is None for item in cells) \
             or getattr(cells[0].parent, "timed_out", False):
         return None
     for item in cells:

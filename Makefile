@@ -41,7 +41,7 @@ html: setup  # build/html/: the static edition, index.html and one page per note
 	$(BIN)/python tools/build_html.py
 
 bench: setup
-	$(BIN)/python benchmarks/channels.py
+	$(BIN)/python benchmarks/channels.py --figure build/bench/channels.png
 	$(BIN)/python benchmarks/widgets.py
 
 clean:

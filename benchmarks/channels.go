@@ -28,7 +28,7 @@ func measure(capacity, n int) float64 {
 
 func main() {
 	n, _ := strconv.Atoi(os.Args[1])
-	for _, c := range []int{0, 64} {
+	for _, c := range []int{0, 64, 1024} {
 		fmt.Printf("%d %.1f\n", c, measure(c, n))
 	}
 }

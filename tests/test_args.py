@@ -54,3 +54,8 @@ def test_probability_and_choice():
         args.choice("blok", "policy", ("block", "drop"))
     with pytest.raises(TypeError, match=r"policy must be one of .*not int 3"):
         args.choice(3, "policy", ("block", "drop"))
+
+
+def test_a_positive_bounded_number_says_both_bounds():
+    with pytest.raises(ValueError, match=r"work must be a number > 0 and <= 60 s, got 0"):
+        args.seconds(0, "work", positive=True, maximum=60)

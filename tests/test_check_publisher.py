@@ -132,3 +132,43 @@ def test_never_drops():
         raise NotImplementedError
 
     assert not ck.never_drops(stub, stub).attempted
+
+
+async def _offer_block_timeout(ch, v, timeout, dropped):
+    if (await aio.select(ch.sending(v), aio.after(timeout).receiving())).index == 1:
+        dropped.append(v)
+
+
+def test_block_timeout():
+    fb = ck.block_timeout(_offer_block_timeout)
+    assert fb.ok and "block_timeout" in fb.summary
+
+    async def blocks(ch, v, timeout, dropped):
+        await ch.send(v)
+
+    fb = ck.block_timeout(blocks)
+    assert not fb.ok and "Nothing was dropped" in fb.hint
+
+    async def drops_newest(ch, v, timeout, dropped):
+        if (await aio.select(ch.sending(v), default=True)).index is None:
+            dropped.append(v)
+
+    fb = ck.block_timeout(drops_newest)
+    assert not fb.ok and "drop_newest" in fb.hint
+
+    async def waits_half(ch, v, timeout, dropped):
+        await _offer_block_timeout(ch, v, timeout / 2, dropped)
+
+    fb = ck.block_timeout(waits_half)
+    assert not fb.ok and "at most timeout" in fb.hint
+
+    async def forgets_the_list(ch, v, timeout, dropped):
+        await _offer_block_timeout(ch, v, timeout, [])
+
+    assert "delivered or in dropped" in ck.block_timeout(forgets_the_list).summary
+
+    async def stub(ch, v, timeout, dropped):
+        raise NotImplementedError
+
+    assert not ck.block_timeout(stub).attempted
+    assert not ck.block_timeout(...).attempted

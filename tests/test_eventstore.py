@@ -181,3 +181,31 @@ def test_memory_and_sqlite_stores_agree_with_a_model(sequence):
             assert [r.version for r in sql.read(stream)] == list(range(1, v + 1))
     finally:
         sql.close()
+
+
+def test_projection_lag_is_bounded_only_while_the_projection_keeps_up():
+    from chanlab.experiments.eventsourcing import projection_lag
+
+    fast = projection_lag(rate=100, duration=5, poll=0.5, batch=100)
+    slow = projection_lag(rate=100, duration=5, poll=0.5, batch=30)
+    assert fast.keeps_up and not slow.keeps_up
+    assert fast.final_lag == 0 and slow.final_lag > 0 and slow.max_lag > fast.max_lag
+    assert fast.appended == slow.appended  # the same seeded arrivals
+    assert len(fast.times) == len(fast.lags) and list(fast.times) == sorted(fast.times)
+    with pytest.raises(ValueError, match="rate must be a number > 0"):
+        projection_lag(rate=0)
+
+
+def test_account_events_never_overdraw_and_fold_to_their_balance():
+    from chanlab.experiments.eventsourcing import account_events, balance
+
+    store = EventStore()
+    for stream, events in account_events(n=300, accounts=5, seed=2):
+        store.append(stream, events)
+    for stream in {r.stream for r in store.read_all()}:
+        running = 0
+        for e in store.read(stream):
+            running = balance(running, e)
+            assert running >= 0
+    with pytest.raises(ValueError, match="no event 'Closed'"):
+        balance(0, Recorded(1, "a", 1, "Closed", {}))

@@ -139,10 +139,19 @@ def test_publisher_real_time_modes(mode):
                                          ({"policy": "drop_oldest", "capacity": 0}, "capacity >= 1"),
                                          ({"policy": "unbounded", "capacity": 5}, "unbounded"),
                                          ({"policy": "keep_latest", "capacity": 3}, "one-slot"),
-                                         ({"interval": -1}, "interval"), ({"messages": 1.5}, "messages"),
+                                         ({"interval": -1}, "interval"), ({"messages": -1}, "messages"),
                                          ({"mode": "threads", "messages": 10_000}, "mode='virtual'")])
 def test_publisher_bad_input(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
+        publish(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, msg", [({"messages": 1.5}, "messages must be an int"),
+                                         ({"policy": 3}, "policy must be one of"),
+                                         ({"capacity": "4"}, "capacity must be an int"),
+                                         ({"interval": "fast"}, "interval must be a number")])
+def test_publisher_wrong_types(kwargs, msg):  # chanlab.args: a wrong type is a TypeError
+    with pytest.raises(TypeError, match=msg):
         publish(**kwargs)
 
 

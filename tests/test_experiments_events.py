@@ -81,8 +81,10 @@ def test_fan_out_bad_input():
 
 def test_spread():
     assert spread(4, 0.04) == [0.01, 0.02, 0.03, 0.04]
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="subscribers must be an int"):  # chanlab.args: a type is a TypeError
         spread(0.5, 1)
+    with pytest.raises(ValueError, match="subscribers must be an int >= 0, got -1"):
+        spread(-1, 1)
 
 
 @pytest.mark.parametrize("join_at", [0.0005, 0.035, 0.047, 0.095])

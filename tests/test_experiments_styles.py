@@ -17,12 +17,16 @@ def test_workload_is_seeded_and_has_the_mean():
     assert set(S.workload(5, service=0.2, distribution="constant").service) == {0.2}
 
 
-@pytest.mark.parametrize("kwargs, msg", [
-    ({"n": 0}, "n"), ({"rate": 0}, "rate"), ({"rate": "fast"}, "rate"),
-    ({"distribution": "zipf"}, "distribution"), ({"service": -1}, "service"),
+@pytest.mark.parametrize("kwargs, error, msg", [
+    ({"n": 0}, ValueError, "n must be an int >= 1, got 0"), ({"n": True}, TypeError, "n must be"),
+    ({"rate": 0}, ValueError, "rate must be a number > 0 orders/s, got 0"),
+    ({"rate": "fast"}, TypeError, "rate must be a number > 0 orders/s, not str 'fast'"),
+    ({"rate": math.inf}, ValueError, "rate"), ({"rate": math.nan}, ValueError, "rate"),
+    ({"distribution": "zipf"}, ValueError, "distribution must be one of 'exponential', 'constant'"),
+    ({"service": -1}, ValueError, "service must be a number >= 0 s, got -1"),
 ])
-def test_workload_bad_input(kwargs, msg):
-    with pytest.raises(ValueError, match=msg):
+def test_workload_bad_input(kwargs, error, msg):
+    with pytest.raises(error, match=msg):
         S.workload(**kwargs)
 
 
@@ -36,6 +40,24 @@ def test_run_style_bad_input(kwargs, msg):
     args = {"style": "event", "wl": S.workload(3), **kwargs}
     with pytest.raises(ValueError, match=msg):
         S.run_style(**args)
+
+
+@pytest.mark.parametrize("call, error, msg", [
+    (lambda: S.run_style("event", S.workload(3), 1.5), TypeError, "workers must be an int >= 1"),
+    (lambda: S.run_style(None, S.workload(3)), TypeError, "style must be one of 'event', 'message'"),
+    (lambda: S.run_style("event", S.workload(3), join_at="soon"), TypeError, "join_at"),
+    (lambda: S.crash_recovery(every=0), ValueError, "every must be an int >= 1, got 0"),
+    (lambda: S.rendezvous(-1), ValueError, "receiver_delay must be a number >= 0 s"),
+    (lambda: S.one_channel(values=0), ValueError, "values must be an int >= 1"),
+    (lambda: S.one_channel(receivers=False), TypeError, "receivers"),
+    (lambda: S.observer_vs_pubsub(service=math.nan), ValueError, "service"),
+    (lambda: S.fan_out_reactions("3"), TypeError, "reactions must be an int >= 1, not str '3'"),
+    (lambda: S.handoff_cost(0), ValueError, "n must be an int >= 1"),
+    (lambda: S.sync_async(service=-0.5), ValueError, "service"),
+])
+def test_experiments_check_their_arguments_with_one_contract(call, error, msg):
+    with pytest.raises(error, match=msg):
+        call()
 
 
 def test_one_handler_fifo_gives_the_queueing_latency_computed_by_hand():
@@ -187,7 +209,8 @@ def test_complexity_counts_the_source_not_constants():
 
 
 def test_verdicts_cover_every_claim_in_ledger_order_and_repeat():
-    vs = S.verdicts()
+    handoff = S.handoff_cost(500)  # real time: measured once, so that the repeat compares the rest
+    vs = S.verdicts({"handoff": handoff})
     assert [v.id for v in vs] == [c.id for c in claims.CLAIMS]
     byid = {v.id: v for v in vs}
     assert byid["real-time"].verdict == "false" and byid["real-time"].measured
@@ -200,7 +223,7 @@ def test_verdicts_cover_every_claim_in_ledger_order_and_repeat():
     assert byid["channel-is-full"].verdict == "wrong"
     assert not byid["program-1-compiles"].measured and not byid["coupling-grows"].measured
     assert sum(v.measured for v in vs) >= 15
-    again = S.verdicts()
+    again = S.verdicts({"handoff": handoff})
     assert [v.verdict for v in again] == [v.verdict for v in vs]
     table = S.verdict_table(vs)
     assert table.count("\n") == len(claims.CLAIMS) + 1
@@ -222,3 +245,25 @@ def test_real_time_mode_runs_the_same_program():
     for r in runs.values():
         assert r.handled == 20 and r.mode == "asyncio"
         assert all(x >= 0.002 * 0.5 for x in r.latencies)
+
+
+def test_every_claim_has_exactly_one_small_verdict_function_keyed_by_its_id():
+    assert set(S.VERDICTS) == {c.id for c in claims.CLAIMS}
+    assert {cid for cid, (_, measured) in S.VERDICTS.items() if not measured} == {
+        "coupling-grows", "new", "waitgroup-is-messaging", "program-1-compiles", "program-2-compiles",
+        "go-fast"}
+    with pytest.raises(ValueError, match="already has a verdict"):
+        S.verdict("real-time")
+    with pytest.raises(ValueError, match="claim_id must be one of 'new', .*, got 'no-such-claim'"):
+        S.verdict("no-such-claim")
+    with pytest.raises(TypeError, match="claim_id must be one of"):
+        S.verdict(7)
+
+
+def test_one_verdict_function_reads_only_what_it_needs():
+    judge, measured = S.VERDICTS["only-async"]
+    assert measured and judge({"rendezvous": 0.5})[0] == "false"
+    assert judge({"rendezvous": 0.0})[0] == "true"
+    judge, _ = S.VERDICTS["channel-is-pubsub"]
+    assert judge({"one_channel": {"r0": [0, 1], "r1": [2]}})[0] == "partly true"
+    assert judge({"one_channel": {"r0": [0, 1], "r1": [0, 1]}})[0] == "true"  # each got every value

@@ -370,3 +370,53 @@ def test_go_vet_reports_add_inside_the_new_goroutine(tmp_path):
     r = subprocess.run([go_bin, "vet", "main.go"], cwd=tmp_path, env=go_env(), capture_output=True,
                        text=True, timeout=300)
     assert r.returncode != 0 and "WaitGroup.Add called from inside new goroutine" in r.stderr
+
+
+def test_an_idle_ticker_does_not_hide_a_deadlock_but_a_waited_one_does():
+    with Ticker(0.05):
+        with pytest.raises(DeadlockError):
+            Chan().recv()  # nobody waits on the ticker's channel: Go 1.23 reports the deadlock
+    done = Chan()
+
+    def waits_for_a_tick(tk):
+        tk.c.recv()
+        done.close()
+
+    with Ticker(0.2) as tk:
+        g = go(waits_for_a_tick, tk)
+        assert done.recv_ok() == (None, False)  # main waits on done, the goroutine on the ticker
+        g.join(timeout=5)
+
+    async def main():
+        with aio.Ticker(0.05):
+            with pytest.raises(aio.DeadlockError):
+                await aio.Chan().recv()
+        ch = aio.Chan()
+
+        async def waits(tk):
+            await tk.c.recv()
+            ch.close()
+
+        with aio.Ticker(0.2) as tk:
+            aio.go(waits, tk)
+            return await ch.recv_ok()
+
+    assert vrun(main()) == (None, False)
+    assert aio.run(main(), timeout=10) == (None, False)
+
+
+def test_timer_reset_rearms_and_after_stop_nothing_arrives():
+    t = Timer(3600)
+    assert t.reset(0.02) is True
+    assert t.c.recv(timeout=5) is not None
+    assert t.reset(0) is False  # fired and received: reset reports it was not active
+    assert select(t.c.receiving(), default=True).index == 0  # reset(0): ready at once
+
+    async def main():
+        t = aio.Timer(3600)
+        assert t.reset(2) is True
+        fired = await t.c.recv()
+        assert t.reset(0) is False
+        return fired, (await aio.select(t.c.receiving(), default=True)).index
+
+    assert vrun(main()) == (2.0, 0)

@@ -18,7 +18,8 @@ import pytest
 import chanlab
 from chanlab import aio
 
-MODULES = ["chan", "select", "goroutine", "sync", "timers", "context", "events", "messaging", "runtime"]
+MODULES = ["chan", "select", "goroutine", "sync", "timers", "context", "events", "messaging", "runtime",
+           "errgroup"]
 
 # ---- the intended differences ----------------------------------------------------------------------
 
@@ -51,7 +52,8 @@ SIGNATURES = {}
 ASYNC = {
     "chan.Chan.send", "chan.Chan.recv", "chan.Chan.recv_ok",
     "select.select",
-    "sync.WaitGroup.wait",
+    "sync.WaitGroup.wait", "sync.Once.do", "sync.RWMutex.rlock", "sync.RWMutex.lock",
+    "errgroup.Group.go", "errgroup.Group.wait",
     "timers.sleep",
     "events.Bus.publish", "events.Bus.close", "events.Subscription.recv",
     "messaging.WorkQueue.put", "messaging.WorkQueue.get", "messaging.WorkQueue.request",

@@ -17,8 +17,14 @@ import chanlab  # noqa: E402
 from chanlab import delivery, diagrams, plots, widgets  # noqa: E402
 from chanlab.experiments import PARTITIONS, POLICIES, publish, worker_pool  # noqa: E402
 from chanlab.experiments.events import fan_out  # noqa: E402
+from chanlab.experiments import eventsourcing, notification, ordering, outbox, sagas, search  # noqa: E402
+from chanlab.experiments.handoff import CASES as HANDOFFS, SwitchCost  # noqa: E402
 from chanlab.experiments.messaging import run_queue  # noqa: E402
 from chanlab.widgets.base import capacity_for  # noqa: E402
+
+
+async def _sequential_search(query, b):
+    return [await b.web[0](query), await b.image[0](query), await b.video[0](query)]
 
 
 def _queue():
@@ -47,6 +53,17 @@ CASES = {
     "draw_counts": (lambda: (_queue(),), None),
     "draw_sweep": (lambda: ({"a": {1: _queue(), 2: _queue()}}, lambda r: r.throughput), None),
     "draw_dashboard": (lambda: (_queue(),), (2, 2)),
+    "draw_saga_latency": (lambda: (sagas.compare(orders=10),), None),
+    "draw_saga_scenarios": (lambda: ([("quiet", sagas.compare(orders=10))],), None),
+    "draw_notification": (lambda: ({s: notification.run_notification(s, events=10) for s in notification.STYLES},),
+                          None),
+    "draw_ordering": (lambda: ([ordering.run_ordering(lay, w, 40) for lay in ordering.LAYOUTS for w in (1, 2)],),
+                      (1, 2)),
+    "draw_outbox": (lambda: (outbox.sweep(seeds=range(2), orders=5),), None),
+    "draw_projection_lag": (lambda: ([eventsourcing.projection_lag(duration=2)],), None),
+    "draw_search_latencies": (lambda: ([search.search_latencies(_sequential_search, "1.0", queries=20)],), None),
+    "draw_switch_cost": (lambda: ({p: SwitchCost(p, cpus, 2, 1, dict(zip(HANDOFFS, (20e3, 22e3, 45e3))))
+                                   for p, cpus in (("unpinned", (None, None)), ("one core", (0, 0)))},), None),
 }
 KWARGS = {"draw_sweep": dict(xlabel="workers", ylabel="acked per virtual s", title="a sweep")}  # caller-named
 DRAWS = [name for name in plots.__all__ if name.startswith("draw_")]

@@ -17,20 +17,22 @@ Go                                      chanlab (threads)
 ``time.NewTimer(d)``, ``NewTicker(d)``  ``Timer(seconds)``, ``Ticker(seconds)``
 ``wg.Go(f)``                            ``wg.go(fn, *args)``
 ``context.WithCancel`` ...              ``context.with_cancel`` ...
+``sync.Once``, ``sync.RWMutex``          ``Once()``, ``RWMutex()``
+``errgroup.WithContext`` ...            ``errgroup.with_context`` ...
 =====================================  ===============================================
 
 The asyncio twins, with the same names, live in :mod:`chanlab.aio`.
 """
-from . import context, trace
+from . import context, errgroup, trace
 from .chan import Chan
 from .errors import ClosedChannelError, DeadlockError, PanicError
 from .goroutine import Goroutine, go, num_goroutine
 from .select import Selected, select
-from .sync import WaitGroup
+from .sync import Once, RWMutex, WaitGroup
 from .timers import Ticker, Timer, after, tick
 
 __all__ = [
-    "Chan", "select", "Selected", "go", "Goroutine", "num_goroutine", "WaitGroup",
+    "Chan", "select", "Selected", "go", "Goroutine", "num_goroutine", "WaitGroup", "Once", "RWMutex", "errgroup",
     "after", "tick", "Timer", "Ticker", "context", "trace",
     "ClosedChannelError", "DeadlockError", "PanicError",
 ]

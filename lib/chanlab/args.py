@@ -75,6 +75,8 @@ def number(value, name, *, minimum=None, maximum=None, finite=True, unit="", all
         allowed = f"a number {'>' if exclusive_minimum else '>='} {minimum:g}{unit}"
     elif minimum is None:
         allowed = f"a number <= {maximum:g}{unit}"
+    elif exclusive_minimum:
+        allowed = f"a number > {minimum:g} and <= {maximum:g}{unit}"
     else:
         allowed = f"a number between {minimum:g} and {maximum:g}{unit}"
     if allow_none:

@@ -46,7 +46,7 @@ CLAIMS = [
           "Recoverable: acknowledgements and redelivery after a crash; scalable: competing consumers."),
     Claim("low-decoupling", "应用组件间的解耦程度较低，更利于实现系统的水平扩展",
           "the degree of decoupling between components is low, which helps horizontal scaling",
-          "contradicts", "08-claims-tested",
+          "contradicts", "08-claims-tested, 09-one-order-two-ways",
           "Contradicts the sentence before it (loosely coupled). Decoupling is what lets consumers be "
           "added: throughput vs workers is measured."),
     Claim("coupling-grows", "比如复杂性和重复性，它们往往会导致系统的耦合性增长，容易引入 bugs 和性能问题",
@@ -69,9 +69,9 @@ CLAIMS = [
           "It does not compile: it uses sync without import \"sync\" (undefined: sync)."),
     Claim("messages-more-complex", "但因为依赖于消息队列，所以它一般比事件驱动程序更复杂",
           "because it depends on a message queue, it is generally more complex than an event-driven "
-          "program", "contradicts", "08-claims-tested",
+          "program", "contradicts", "08-claims-tested, 09-one-order-two-ways",
           "The article later says the opposite (event-driven is more complex). Counted: lines of code "
-          "and moving parts of both, on the same task."),
+          "and moving parts of both, on the same task; across services, what a new step changes."),
     Claim("inefficient", "多个组件之间的通信仍然是比较低效的",
           "communication between components is still rather inefficient", "to test",
           "08-claims-tested", "Measured: the cost per message of each hand-off, beside a function call."),
@@ -96,10 +96,11 @@ CLAIMS = [
           "There is one subCh, and each send on it reaches one receiver, which throws it away."),
     Claim("events-more-complex", "事件驱动程序的复杂性比消息驱动程序要高",
           "event-driven programs are more complex than message-driven ones", "contradicts",
-          "08-claims-tested", "The opposite of an earlier sentence; see messages-more-complex."),
+          "08-claims-tested, 09-one-order-two-ways",
+          "The opposite of an earlier sentence; see messages-more-complex."),
     Claim("missed-events", "当事件发生时，发布者和订阅者需要互相协调，否则订阅者可能会错过事件",
           "publishers and subscribers must coordinate, or subscribers may miss events", "to test",
-          "05-event-driven",
+          "05-event-driven, 10-events-as-the-record",
           "True of fire-and-forget publish/subscribe: a late or disconnected subscriber misses what was "
           "published before; a slow one may have events dropped."),
     Claim("memory-leak", "频繁的事件发布可能会导致内存泄漏或资源不足",

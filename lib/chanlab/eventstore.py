@@ -222,9 +222,9 @@ class SQLiteEventStore(EventStore):
         super().__init__()
         self.path = str(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        if self.path != ":memory:":  # durable when the process dies; only a power cut can lose the last commits
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+        if self.path != ":memory:":  # WAL + synchronous=NORMAL: a commit survives the process's death
+            self._db.execute("PRAGMA journal_mode=WAL")  # (fsync at checkpoints; a power cut can lose
+            self._db.execute("PRAGMA synchronous=NORMAL")  # the last commits, never corrupt the file)
         self._db.executescript("""
             CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY, stream TEXT NOT NULL,
                 version INTEGER NOT NULL, type TEXT NOT NULL, data TEXT, schema INTEGER NOT NULL,

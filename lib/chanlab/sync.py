@@ -39,6 +39,8 @@ both steps right, and so does ``wg.go(fn, *args)``::
     wg.Wait()
 """
 import _thread
+import contextlib
+import threading
 
 from . import args
 from .chan import check_timeout
@@ -127,3 +129,156 @@ class WaitGroup:
 
     def __repr__(self):
         return f"<WaitGroup count={self._count}, {len(self._waiters)} waiting>"
+
+
+# --- sync.Once and sync.RWMutex ------------------------------------------------------------------
+
+
+class Once:
+    """Go's ``sync.Once``: ``do(fn)`` calls ``fn`` the first time only, however many threads call it.
+
+    Go::
+
+        var once sync.Once
+        once.Do(loadConfig)         // every caller returns after loadConfig has returned
+
+    chanlab::
+
+        once = Once()
+        once.do(load_config)
+
+    As in Go, a caller that arrives while ``fn`` runs waits until it has returned; if ``fn`` raises,
+    it still counts as done (later calls do nothing). Go deadlocks when ``fn`` calls ``Do`` on the
+    same Once; here that raises ``RuntimeError`` instead.
+    """
+
+    __slots__ = ("_done", "_lock", "_owner")
+
+    def __init__(self):
+        self._done = False  # Go: done atomic.Uint32, read without the lock on the fast path
+        self._lock = _thread.allocate_lock()  # Go: m Mutex
+        self._owner = None  # the thread running fn, to catch a recursive do()
+
+    def do(self, fn, *args, timeout=None):
+        """``once.Do(f)``. ``TimeoutError`` if another thread's ``fn`` runs longer than ``timeout``."""
+        if not callable(fn):
+            raise TypeError(f"Once.do needs a function, not {type(fn).__name__} {fn!r}")
+        if self._done:
+            return
+        if self._owner == _thread.get_ident():
+            raise RuntimeError("sync: Once.do called from inside its own function (Go deadlocks here)")
+        timeout = check_timeout(timeout)
+        if not self._lock.acquire(True, -1 if timeout is None else timeout):
+            raise TimeoutError(f"Once.do waited {timeout} s for another thread's call to return")
+        try:
+            if not self._done:
+                self._owner = _thread.get_ident()
+                try:
+                    fn(*args)
+                finally:
+                    self._owner = None
+                    self._done = True
+        finally:
+            self._lock.release()
+
+    @property
+    def done(self):
+        """Whether ``fn`` has run (Go does not expose it; it is here for teaching and tests)."""
+        return self._done
+
+    def __repr__(self):
+        return f"<Once {'done' if self._done else 'not yet'}>"
+
+
+class RWMutex:
+    """Go's ``sync.RWMutex``: many readers at a time, or one writer. Python's ``threading`` has none.
+
+    Go::
+
+        var mu sync.RWMutex
+        mu.RLock(); v := m[k]; mu.RUnlock()     // readers share
+        mu.Lock(); m[k] = v; mu.Unlock()        // a writer is alone
+
+    chanlab::
+
+        mu = RWMutex()
+        with mu.rlocked():
+            v = m[k]
+        with mu.locked():
+            m[k] = v
+
+    As in Go, a writer that waits blocks new readers (so a stream of readers cannot starve it), and
+    a read lock must not be taken twice by one thread while a writer may be waiting (Go deadlocks).
+    Every acquire takes a ``timeout`` (``TimeoutError``).
+    """
+
+    __slots__ = ("_cond", "_readers", "_writer", "_writers_waiting")
+
+    def __init__(self):
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    def _wait_for(self, ready, timeout, what):
+        if not self._cond.wait_for(ready, check_timeout(timeout)):
+            raise TimeoutError(f"RWMutex.{what} timed out after {timeout} s")
+
+    def rlock(self, timeout=None):
+        """``mu.RLock()``: wait while a writer holds or waits for the lock."""
+        with self._cond:
+            self._wait_for(lambda: not self._writer and not self._writers_waiting, timeout, "rlock")
+            self._readers += 1
+
+    def runlock(self):
+        """``mu.RUnlock()``. ``RuntimeError`` if no read lock is held (Go: fatal error)."""
+        with self._cond:
+            if self._readers <= 0:
+                raise RuntimeError("sync: RUnlock of unlocked RWMutex")
+            self._readers -= 1
+            if self._readers == 0:
+                self._cond.notify_all()
+
+    def lock(self, timeout=None):
+        """``mu.Lock()``: wait until no reader and no writer holds it."""
+        with self._cond:
+            self._writers_waiting += 1
+            try:
+                self._wait_for(lambda: not self._writer and self._readers == 0, timeout, "lock")
+            finally:
+                self._writers_waiting -= 1
+                if not self._writers_waiting:
+                    self._cond.notify_all()  # readers held back by this writer may go (if it gave up)
+            self._writer = True
+
+    def unlock(self):
+        """``mu.Unlock()``. ``RuntimeError`` if it is not locked (Go: fatal error)."""
+        with self._cond:
+            if not self._writer:
+                raise RuntimeError("sync: Unlock of unlocked RWMutex")
+            self._writer = False
+            self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def rlocked(self, timeout=None):
+        """``mu.RLock(); defer mu.RUnlock()`` as a ``with`` block."""
+        self.rlock(timeout)
+        try:
+            yield self
+        finally:
+            self.runlock()
+
+    @contextlib.contextmanager
+    def locked(self, timeout=None):
+        """``mu.Lock(); defer mu.Unlock()`` as a ``with`` block."""
+        self.lock(timeout)
+        try:
+            yield self
+        finally:
+            self.unlock()
+
+    def __repr__(self):
+        return f"<RWMutex readers={self._readers} writer={self._writer} writers_waiting={self._writers_waiting}>"
+
+
+__all__ += ["Once", "RWMutex"]

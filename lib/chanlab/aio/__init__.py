@@ -32,6 +32,8 @@ Go                          chanlab.aio
 ``runtime.NumGoroutine``    ``num_goroutine()`` (without main)
 ``sync.WaitGroup``          ``WaitGroup()`` with ``add``, ``done``, ``await wait()``
 ``wg.Go(f)``                ``wg.go(fn, *args)``
+``sync.Once``               ``Once()`` with ``await do(fn)``
+``errgroup.Group``          ``errgroup.Group()``, ``errgroup.with_context()``
 ``time.After(d)``           ``after(seconds)``
 ``time.Tick(d)``            ``tick(seconds)``
 ``time.NewTimer(d)``        ``Timer(seconds)`` with ``c``, ``stop()``, ``reset(seconds)``
@@ -57,12 +59,12 @@ Where asyncio cannot be Go:
 
 from chanlab.errors import ClosedChannelError, DeadlockError, PanicError
 
-from . import context
+from . import context, errgroup
 from .chan import Chan
 from .goroutine import go, num_goroutine
 from .runtime import run
 from .select import Selected, select
-from .sync import WaitGroup
+from .sync import Once, RWMutex, WaitGroup
 from .timers import Ticker, Timer, after, sleep, tick
 
 __all__ = [
@@ -72,6 +74,9 @@ __all__ = [
     "go",
     "num_goroutine",
     "WaitGroup",
+    "Once",
+    "RWMutex",
+    "errgroup",
     "after",
     "tick",
     "Timer",

@@ -31,8 +31,8 @@ Where it differs from the threads flavour:
   thread.
 * Subscribing with a handler in ``mode="async"`` starts a goroutine (a task), so do it inside a
   coroutine. ``Bus()``, sync and pull subscriptions can be made anywhere.
-* Only the ``block`` policy (and ``async def`` sync handlers) make ``publish`` wait; with the other
-  policies a publish never gives the loop away, so no other goroutine runs in the middle of it.
+* Only the policies that wait (``block``, ``block_timeout``) and ``async def`` sync handlers make
+  ``publish`` wait; with the other policies a publish never gives the loop away, so no other goroutine runs in the middle of it.
   Several *tasks* that publish, though, are several publishers: while one waits in a ``block``
   publish another may publish, and its event can overtake.
 * Timeouts are on the loop's clock, which is virtual under ``aio.run(..., virtual_time=True)``: policy
@@ -41,111 +41,32 @@ Where it differs from the threads flavour:
   ``aio.run`` cancels it when main returns. ``async with Bus() as bus:`` closes the bus at the end.
 """
 import asyncio
-import inspect
 
+from chanlab.bus import (MAX_DEPTH, MODES, BusBase, BusClosedError, Envelope, HandlerError, Stats,
+                         SubscriptionBase, drive_async, late_error, matches)
 from chanlab.chan import check_timeout
-from chanlab.errors import ClosedChannelError, PanicError
-from chanlab.events import (MAX_DEPTH, MODES, POLICIES, BusBase, BusClosedError, Envelope,
-                            HandlerError, Stats, SubscriptionBase, _depth, _match, _segments,
-                            check_options, late_error, matches, nested, timeout_error)
+from chanlab.errors import PanicError
+from chanlab.policies import POLICIES
 
 from .chan import Chan
 from .goroutine import go
-from .select import select
 
 __all__ = ["Bus", "Subscription", "Stats", "Envelope", "HandlerError", "BusClosedError", "matches",
            "POLICIES", "MODES", "MAX_DEPTH"]
 
 
-def _remaining(deadline):
-    if deadline is None:
-        return None
-    return max(0.0, deadline - asyncio.get_running_loop().time())
-
-
-async def _maybe_await(result):
-    if inspect.isawaitable(result):
-        await result
-
-
 class Subscription(SubscriptionBase):
     """One subscriber of a :class:`Bus` (asyncio). Made by ``bus.subscribe``."""
 
-    async def _call(self, topic, event):
-        """Run the handler on one event. An exception becomes data (``self.errors``)."""
-        error = None
-        try:
-            await _maybe_await(self.handler(topic, event))
-        except Exception as exc:  # a failing handler must not stop the others
-            error = self._failed(topic, event, exc)
-        finally:
-            self._count_delivered()
-        if error is not None and self.on_error is not None:
-            await _maybe_await(self.on_error(*error))  # if this raises, it propagates (a bug)
-
-    async def _offer(self, item, deadline):
-        """Put ``item`` in the inbox as the policy says. True if queued, False if dropped. A ``block``
-        offer that runs out of time counts the drop, then raises ``TimeoutError``."""
-        self._count_published()
-        inbox = self._inbox
-        try:
-            if self.policy in ("block", "unbounded"):
-                await inbox.send(item, timeout=_remaining(deadline))  # ch <- e
-            elif self.policy == "drop_newest":
-                if (await select(inbox.sending(item), default=True)).index is None:
-                    self._drop(item)
-                    return False
-            else:  # drop_oldest, keep_latest: evict the oldest queued event until the new one fits
-                while (await select(inbox.sending(item), default=True)).index is None:
-                    old = await select(inbox.receiving(), default=True)
-                    if old.index is not None and old.ok:
-                        self._drop(old.value)
-        except ClosedChannelError:  # unsubscribed, or the bus closed, while we offered it
-            self._drop(item)
-            return False
-        except BaseException:  # a timeout, a cancellation: it was not sent
-            self._drop(item)
-            raise
-        self._queued()
-        return True
-
     async def _serve(self):
         """The subscriber's goroutine: ``for e := range inbox { handler(e) }``."""
-        _depth.set(0)
-        try:
-            async for item in self._inbox:
-                if self._state == "unsubscribed":  # what was still queued is dropped
-                    self._drop(item)
-                else:
-                    await self._call(*item)
-        except BaseException:
-            # on_error raised, or the goroutine was cancelled: nothing more will be handled here, so
-            # what is still queued is dropped and every event stays accounted for.
-            self._shut("unsubscribed")
-            self._drain_dropped()
-            raise
-
-    def _drain_dropped(self):
-        while True:
-            r = self._inbox.try_recv()  # closed: this never waits
-            if r is None or not r[1]:
-                return
-            self._drop(r[0])
+        await drive_async(self._serving())
 
     async def recv(self, timeout=None):
         """The next :class:`Envelope` ``(topic, event)``; ``None`` once the subscription is closed
         (unsubscribed, or the bus closed) and its inbox drained. Raises ``TimeoutError`` if nothing
         came within ``timeout`` seconds. Only for subscriptions made without a handler."""
-        self._check_pull("recv")
-        while True:
-            item, ok = await self._inbox.recv_ok(timeout)
-            if not ok:
-                return None
-            if self._state == "unsubscribed":
-                self._drop(item)
-                continue
-            self._count_delivered()
-            return item
+        return await drive_async(self._receiving(timeout))
 
     def __aiter__(self):
         """``async for topic, event in sub:``, until the subscription is closed and drained."""
@@ -162,52 +83,30 @@ class Subscription(SubscriptionBase):
 class Bus(BusBase):
     """An event bus for asyncio: :class:`chanlab.events.Bus` with ``await`` on publish, close, recv."""
 
-    def subscribe(self, pattern, handler=None, *, mode="sync", capacity=0, policy="block", name=None,
-                  on_error=None):
+    _chan, _subscription = Chan, Subscription
+    _go = staticmethod(go)
+
+    def _clock(self):
+        return asyncio.get_running_loop().time()
+
+    def subscribe(self, pattern, handler=None, *, mode="sync", capacity=None, policy="block",
+                  name=None, on_error=None):
         """Subscribe to the topics that match ``pattern``; as :meth:`chanlab.events.Bus.subscribe`.
         ``handler`` (and ``on_error``) may be plain or ``async def`` functions."""
-        _segments(pattern, "pattern")
-        check_options(handler, mode, capacity, policy, name, on_error)
-        if mode == "async" and handler is not None:
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                raise RuntimeError("subscribe(..., mode='async') with a handler starts a goroutine: "
-                                   "call it inside a coroutine (for example one run by aio.run)") from None
-        return self._add(_make, pattern, handler, mode, capacity, policy, name, on_error)
+        return self._add(pattern, handler, mode, capacity, policy, name, on_error)
 
-    def _start(self, sub):
-        return go(sub._serve, name=sub.name)  # go func() { for e := range inbox { handler(e) } }()
+    def _can_start(self):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError("subscribe(..., mode='async') with a handler starts a goroutine: "
+                               "call it inside a coroutine (for example one run by aio.run)") from None
 
     async def publish(self, topic, event=None, *, timeout=None):
         """Offer ``event`` to every subscriber whose pattern matches ``topic``, in subscription order;
         return to how many it was delivered (sync) or queued (async). As
         :meth:`chanlab.events.Bus.publish`; ``timeout`` is on the loop's clock."""
-        parts = _segments(topic, "topic")
-        timeout = check_timeout(timeout)
-        self._check_open(topic)
-        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
-        item = Envelope(topic, event)
-        reached, late = 0, []
-        token = nested(self.name)
-        try:
-            for sub in self._subs:
-                if sub._state != "open" or not _match(sub._segments, parts):
-                    continue
-                if sub.mode == "sync":
-                    sub._count_published()
-                    await sub._call(topic, event)
-                    reached += 1
-                else:
-                    try:
-                        reached += await sub._offer(item, deadline)
-                    except TimeoutError:
-                        late.append(sub.name)
-        finally:
-            _depth.reset(token)
-        if late:
-            raise timeout_error(topic, timeout, late, reached)
-        return reached
+        return await drive_async(self._publishing(topic, event, timeout))
 
     async def close(self, timeout=None):
         """Stop accepting events, let every handler goroutine finish its inbox, and wait for them.
@@ -249,8 +148,3 @@ class Bus(BusBase):
 
     def __exit__(self, *exc):  # pragma: no cover - __enter__ always raises
         return False
-
-
-def _make(bus, pattern, handler, mode, inbox_cap, policy, name, on_error):
-    inbox = None if inbox_cap is None else Chan(inbox_cap, name=f"{name}.inbox")
-    return Subscription(bus, pattern, handler, mode, inbox_cap, policy, name, on_error, inbox)

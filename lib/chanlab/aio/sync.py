@@ -25,9 +25,12 @@ A WaitGroup is a completion barrier (a counter), not a way to pass messages. Go 
     wg.go(work, i)               # chanlab.aio: work is an async def function
 """
 
+import asyncio
+import contextlib
 from collections import deque
 
 from chanlab import args
+from chanlab.chan import check_timeout
 
 from .goroutine import go
 from .park import WOKEN, park
@@ -93,3 +96,175 @@ class WaitGroup:
 
     def __repr__(self):
         return f"<WaitGroup count={self._count} waiting={len(self._waiters)}>"
+
+
+# --- sync.Once -----------------------------------------------------------------------------------
+
+
+class Once:
+    """Go's ``sync.Once`` for asyncio: ``await once.do(fn)`` runs ``fn`` (an ``async def``
+    function) the first time only.
+
+    Go::
+
+        var once sync.Once
+        once.Do(connect)
+
+    chanlab.aio::
+
+        once = Once()
+        await once.do(connect)
+
+    A goroutine that arrives while ``fn`` runs waits until it has returned (as in Go). If ``fn``
+    raises, it counts as done. Go deadlocks when ``fn`` calls ``Do`` on the same Once; here that
+    raises ``RuntimeError``. ``timeout`` bounds the wait for another goroutine's call.
+    """
+
+    __slots__ = ("_done", "_running", "_finished")
+
+    def __init__(self):
+        self._done = False
+        self._running = None  # the task running fn
+        self._finished = WaitGroup()  # 1 while fn runs: others wait on it
+
+    async def do(self, fn, *args, timeout=None):
+        """``once.Do(f)``."""
+        if not callable(fn):
+            raise TypeError(f"Once.do needs an 'async def' function, not {type(fn).__name__} {fn!r}")
+        if self._done:
+            return
+        me = asyncio.current_task()
+        if self._running is not None:
+            if self._running is me:
+                raise RuntimeError("sync: Once.do called from inside its own function (Go deadlocks here)")
+            await self._finished.wait(timeout)
+            return
+        self._running = me
+        self._finished.add(1)
+        try:
+            await fn(*args)
+        finally:
+            self._done = True
+            self._running = None
+            self._finished.done()
+
+    @property
+    def done(self):
+        """Whether ``fn`` has run (not in Go; for teaching and tests)."""
+        return self._done
+
+    def __repr__(self):
+        return f"<Once {'done' if self._done else 'not yet'}>"
+
+
+__all__ += ["Once"]
+
+
+# --- sync.RWMutex --------------------------------------------------------------------------------
+
+
+class RWMutex:
+    """Go's ``sync.RWMutex`` for asyncio: many readers at a time, or one writer; asyncio has none.
+
+    Go::
+
+        mu.RLock(); v := m[k]; mu.RUnlock()
+        mu.Lock(); m[k] = v; mu.Unlock()
+
+    chanlab.aio::
+
+        async with mu.rlocked():
+            v = m[k]
+        async with mu.locked():
+            m[k] = v
+
+    As in Go (and :class:`chanlab.RWMutex`), a waiting writer holds back new readers. On one thread a
+    lock is needed only around an ``await``: readers that never await need none at all.
+    """
+
+    __slots__ = ("_waiters", "_readers", "_writer", "_writers_waiting")
+
+    def __init__(self):
+        self._waiters = []  # futures of goroutines waiting for a change
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    async def _wait_for(self, ready, timeout, what):
+        timeout = check_timeout(timeout)
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while not ready():
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                raise TimeoutError(f"RWMutex.{what} timed out after {timeout} s")
+            fut = loop.create_future()
+            self._waiters.append(fut)
+            try:
+                await asyncio.wait_for(fut, remaining)
+            except asyncio.TimeoutError:
+                raise TimeoutError(f"RWMutex.{what} timed out after {timeout} s") from None
+            finally:
+                if fut in self._waiters:
+                    self._waiters.remove(fut)
+
+    def _notify(self):
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def rlock(self, timeout=None):
+        """``mu.RLock()``: wait while a writer holds or waits for the lock."""
+        await self._wait_for(lambda: not self._writer and not self._writers_waiting, timeout, "rlock")
+        self._readers += 1
+
+    def runlock(self):
+        """``mu.RUnlock()``. ``RuntimeError`` if no read lock is held (Go: fatal error)."""
+        if self._readers <= 0:
+            raise RuntimeError("sync: RUnlock of unlocked RWMutex")
+        self._readers -= 1
+        if self._readers == 0:
+            self._notify()
+
+    async def lock(self, timeout=None):
+        """``mu.Lock()``: wait until no reader and no writer holds it."""
+        self._writers_waiting += 1
+        try:
+            await self._wait_for(lambda: not self._writer and self._readers == 0, timeout, "lock")
+        finally:
+            self._writers_waiting -= 1
+            if not self._writers_waiting:
+                self._notify()  # readers held back by this writer may go (if it gave up)
+        self._writer = True
+
+    def unlock(self):
+        """``mu.Unlock()``. ``RuntimeError`` if it is not locked (Go: fatal error)."""
+        if not self._writer:
+            raise RuntimeError("sync: Unlock of unlocked RWMutex")
+        self._writer = False
+        self._notify()
+
+    @contextlib.asynccontextmanager
+    async def rlocked(self, timeout=None):
+        """``mu.RLock(); defer mu.RUnlock()`` as an ``async with`` block."""
+        await self.rlock(timeout)
+        try:
+            yield self
+        finally:
+            self.runlock()
+
+    @contextlib.asynccontextmanager
+    async def locked(self, timeout=None):
+        """``mu.Lock(); defer mu.Unlock()`` as an ``async with`` block."""
+        await self.lock(timeout)
+        try:
+            yield self
+        finally:
+            self.unlock()
+
+    def __repr__(self):
+        return f"<RWMutex readers={self._readers} writer={self._writer} writers_waiting={self._writers_waiting}>"
+
+
+__all__ += ["RWMutex"]

@@ -3,9 +3,11 @@
 Each runs the learner's answer on a small scenario with :class:`chanlab.events.Bus` or a
 :class:`chanlab.Chan` and says what was expected, what happened, and gives a hint.
 """
+from ..bus import SubscriptionBase
 from ..chan import Chan
 from ..errors import DeadlockError
-from ..events import Bus, BusClosedError, SubscriptionBase
+from ..events import Bus, BusClosedError
+from ..policies import DROP_NEWEST, DROP_OLDEST
 from ..experiments.events import late_subscriber
 from .feedback import Raised, attempt, expect, failed, not_attempted, passed
 
@@ -36,10 +38,32 @@ def missed(answer):
 
 
 # --- 05.2 --------------------------------------------------------------------------------------------
+def _policy_on_inbox(policy, offers=6, capacity=3):
+    """The library's policy on a ``Chan(capacity)`` that nobody reads: what the inbox holds after
+    offers 0 .. offers-1, its length after each, and the events each offer threw away."""
+    inbox, returned, sizes = Chan(capacity, name="inbox"), [], []
+    for event in range(offers):
+        thrown = []
+        policy.offer(inbox, event, thrown.append)
+        returned.append(thrown)
+        sizes.append(len(inbox))
+    return _drain(inbox), sizes, returned
+
+
+def _drain(inbox):
+    held = []
+    while (got := inbox.try_recv()) is not None and got[1]:
+        held.append(got[0])
+    return held
+
+
 def drop_oldest(offer):
     """05.2: ``offer(inbox, event)`` puts ``event`` in the chanlab ``Chan`` ``inbox``; when it is full
     it receives (throws away) the oldest event until the new one fits, and returns the list of the
-    events it threw away. Checked on a ``Chan(3)`` that nobody reads, with offers 0 to 5."""
+    events it threw away. Checked on a ``Chan(3)`` that nobody reads, with offers 0 to 5, against
+    :data:`chanlab.policies.DROP_OLDEST` on the same inbox."""
+    want_held, want_sizes, want_returned = _policy_on_inbox(DROP_OLDEST)
+    newest_held = _policy_on_inbox(DROP_NEWEST)[0]
     inbox = Chan(3, name="inbox")
     returned, sizes = [], []
     for event in range(6):
@@ -52,27 +76,25 @@ def drop_oldest(offer):
             return value.feedback
         returned.append(value)
         sizes.append(len(inbox))
-    held = []
-    while len(inbox):
-        held.append(inbox.recv(timeout=1))
+    held = _drain(inbox)
     dropped = [e for r in returned if isinstance(r, list) for e in r]
     if held == [] and all(r is None for r in returned):  # a body of just '...' or 'pass'
         return not_attempted("05.2", "Write offer(inbox, event) in the cell above, then run this cell "
                                      "again.")
-    if held == [0, 1, 2]:
+    if held == newest_held:
         return failed("05.2", "The inbox kept the first three events: that is drop_newest.",
-                      expected="the inbox holds [3, 4, 5] after offers 0..5 (the newest three)",
+                      expected=f"the inbox holds {want_held} after offers 0..5 (the newest three)",
                       got=f"it holds {held}",
                       hint="When the send takes the default case, receive the oldest event from the "
                            "inbox (it goes to the dropped list), then try the send again, in a loop.")
-    if held != [3, 4, 5]:
+    if held != want_held:
         return failed("05.2", "The inbox does not hold the newest three events.",
-                      expected="[3, 4, 5] in the inbox after offers 0..5 on a Chan(3)", got=f"{held}",
+                      expected=f"{want_held} in the inbox after offers 0..5 on a Chan(3)", got=f"{held}",
                       hint="Each offer must leave exactly the last three offers in the inbox: drop "
                            "only the oldest, and only while the new event does not fit.")
-    if sizes != [1, 2, 3, 3, 3, 3]:
+    if sizes != want_sizes:
         return failed("05.2", "The inbox ends right, but on the way it dropped more than it needed.",
-                      expected="1, 2, 3, 3, 3, 3 events in the inbox after offers 0..5",
+                      expected=f"{', '.join(map(str, want_sizes))} events in the inbox after offers 0..5",
                       got=", ".join(map(str, sizes)),
                       hint="Drop one event at a time, and only while the new one does not fit: "
                            "a loop of 'try to send; if that fails, drop the oldest'.")
@@ -81,13 +103,16 @@ def drop_oldest(offer):
                       expected="[] for offers 0, 1, 2, then [0], [1], [2]",
                       got=", ".join(repr(r) for r in returned),
                       hint="Start with dropped = [], append each event you take out, return dropped.")
-    if returned != [[], [], [], [0], [1], [2]] or dropped != [0, 1, 2]:
+    if returned != want_returned or dropped != [e for r in want_returned for e in r]:
         return failed("05.2", "The inbox is right, but the lists of dropped events are not.",
-                      expected="[], [], [], [0], [1], [2]", got=", ".join(repr(r) for r in returned),
+                      expected=", ".join(map(repr, want_returned)),
+                      got=", ".join(repr(r) for r in returned),
                       hint="Return only the events this call took out of the inbox, oldest first.")
-    return passed("05.2", "Offers 0..5 on a Chan(3): the inbox keeps [3, 4, 5], and offers 3, 4, 5 "
-                          "each dropped the oldest ([0], [1], [2]): a sliding window, as "
-                          "policy='drop_oldest'.")
+    evicting = [k for k, r in enumerate(want_returned) if r]
+    return passed("05.2", f"Offers 0..5 on a Chan(3): the inbox keeps {want_held}, and offers "
+                          f"{', '.join(map(str, evicting))} each dropped the oldest "
+                          f"({', '.join(repr(want_returned[k]) for k in evicting)}): a sliding "
+                          f"window, as policy='drop_oldest'.")
 
 
 # --- 05.3 --------------------------------------------------------------------------------------------

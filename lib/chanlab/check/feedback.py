@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
-           "from_panic", "Raised"]
+           "from_panic", "Raised", "goroutines_left"]
 
 _OK, _NO, _TODO = "✔", "✘", "…"
 
@@ -157,3 +157,16 @@ def from_panic(exercise: str, err: BaseException, *, todo: str, summary: str, hi
     if isinstance(cause, NotImplementedError):
         return not_attempted(exercise, todo)
     return failed(exercise, summary, got=f"{type(cause).__name__}: {cause}", hint=hint)
+
+
+def goroutines_left(baseline: int, within: float = 1.0) -> int:
+    """How many more goroutines than ``baseline`` are still running, after waiting up to ``within``
+    seconds for the learner's goroutines to end (0 means nothing was left behind)."""
+    import time
+
+    from ..goroutine import num_goroutine
+
+    deadline = time.monotonic() + within
+    while num_goroutine() > baseline and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return num_goroutine() - baseline

@@ -6,23 +6,15 @@ Each function checks one exercise and returns a :class:`~chanlab.check.feedback.
 """
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from .. import aio
 from ..errors import DeadlockError, PanicError
 from ..goroutine import num_goroutine
+from .feedback import goroutines_left as _goroutines_end
 from .feedback import Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
 
 __all__ = ["close_results", "cancel_pipeline", "bursty_limiter", "word_owner"]
-
-
-def _goroutines_end(baseline: int, within: float = 1.0) -> int:
-    """Wait up to ``within`` seconds for the goroutine count to fall back to ``baseline``."""
-    deadline = time.monotonic() + within
-    while num_goroutine() > baseline and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return num_goroutine() - baseline
 
 
 def _panic_feedback(ex: str, out: Raised, what: str) -> Feedback:

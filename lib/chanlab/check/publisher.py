@@ -12,10 +12,11 @@ from .. import aio, context
 from ..chan import Chan
 from ..errors import DeadlockError, PanicError
 from ..experiments import publish
+from ..policies import DROP_OLDEST, BlockTimeout
 from .feedback import (Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
 
-__all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops"]
+__all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops", "block_timeout"]
 
 
 def predict_drops(prediction: dict) -> Feedback:
@@ -65,45 +66,64 @@ async def _run_offer(offer, n, interval, consumer_time, capacity):
     return received, dropped
 
 
+def _delivered(run):
+    return [m.seq for m in run.messages if m.outcome == "delivered"]
+
+
+def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary):
+    """Run a learner's offer in the harness on each workload ``(offer, n, interval,
+    consumer_time, capacity, policy)`` (virtual time) and compare what arrives with
+    ``publish(..., policy)``. ``wrong(received, dropped, n, capacity)`` returns the summary and
+    the hint for a run that delivered other messages."""
+    results = []
+    for offer, n, interval, consumer_time, capacity, policy in workloads:
+        try:
+            received, dropped = aio.run(_run_offer(offer, n, interval, consumer_time, capacity),
+                                        virtual_time=True, timeout=60)
+        except NotImplementedError:
+            return not_attempted(ex, todo)
+        except (DeadlockError, PanicError, TypeError) as err:
+            cause = err.__cause__ if isinstance(err, PanicError) and err.__cause__ else err
+            if isinstance(cause, NotImplementedError):
+                return not_attempted(ex, todo)
+            return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
+                          hint=raised_hint)
+        want = _delivered(publish(n, interval, consumer_time, capacity, policy))
+        if received != want:
+            what, hint = wrong(received, dropped, n, interval, consumer_time, capacity)
+            results.append(failed(ex, what, expected=repr(want), got=repr(received), hint=hint))
+        elif sorted(received + dropped) != list(range(n)):
+            results.append(failed(ex, "Every message should be either delivered or in dropped.",
+                                  expected=f"{n} messages in all", got=f"{len(received)} delivered "
+                                  f"+ {len(dropped)} dropped", hint=drop_hint))
+    return first_failure(ex, results, summary)
+
+
 def drop_oldest(offer) -> Feedback:
     """04.2: ``async def offer(ch, v, dropped)`` puts ``v`` on the buffered ``ch``; when full it
     receives (and appends to ``dropped``) the oldest message and tries again, with select/default
     only. Must deliver what ``publish(..., policy="drop_oldest")`` delivers."""
     ex = "04.2"
+    todo = "Write async def offer_drop_oldest(ch, v, dropped) above."
     if offer is ... or not callable(offer):
-        return not_attempted(ex, "Write async def offer_drop_oldest(ch, v, dropped) above.")
-    results = []
-    for n, interval, consumer_time, capacity in ((20, 0.010, 0.025, 4), (15, 0.010, 0.030, 2)):
-        try:
-            received, dropped = aio.run(_run_offer(offer, n, interval, consumer_time, capacity),
-                                        virtual_time=True, timeout=60)
-        except NotImplementedError:
-            return not_attempted(ex, "Write async def offer_drop_oldest(ch, v, dropped) above.")
-        except (DeadlockError, PanicError, TypeError) as err:
-            cause = err.__cause__ if isinstance(err, PanicError) and err.__cause__ else err
-            if isinstance(cause, NotImplementedError):
-                return not_attempted(ex, "Write async def offer_drop_oldest(ch, v, dropped) above.")
-            return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
-                          hint="offer must be async def and use await aio.select(..., default=True) "
-                               "for both the send and the drop.")
-        ref = publish(n, interval, consumer_time, capacity, "drop_oldest")
-        want = [m.seq for m in ref.messages if m.outcome == "delivered"]
-        if received != want:
-            hint = ("Nothing was dropped: the send waited for room. Use "
-                    "aio.select(ch.sending(v), default=True) so that a full buffer is noticed."
-                    if not dropped else
-                    "When the buffer is full, drop the OLDEST (receive one from ch), then try "
-                    "sending v again, in a loop; do not skip v itself.")
-            results.append(failed(ex, f"With {n} messages and a buffer of {capacity}, other messages "
-                                      "were delivered than with policy='drop_oldest'.",
-                                  expected=repr(want), got=repr(received), hint=hint))
-        elif sorted(received + dropped) != list(range(n)):
-            results.append(failed(ex, "Every message should be either delivered or in dropped.",
-                                  expected=f"{n} messages in all", got=f"{len(received)} delivered "
-                                  f"+ {len(dropped)} dropped", hint="Append each dropped message "
-                                  "(the one received from ch) to dropped."))
-    return first_failure(ex, results, "Drop-oldest by hand, with select/default only, delivers "
-                                      "exactly what the library's drop_oldest policy does.")
+        return not_attempted(ex, todo)
+
+    def wrong(received, dropped, n, interval, consumer_time, capacity):
+        hint = ("Nothing was dropped: the send waited for room. Use "
+                "aio.select(ch.sending(v), default=True) so that a full buffer is noticed."
+                if not dropped else
+                "When the buffer is full, drop the OLDEST (receive one from ch), then try "
+                "sending v again, in a loop; do not skip v itself.")
+        return (f"With {n} messages and a buffer of {capacity}, other messages were delivered than "
+                "with policy='drop_oldest'.", hint)
+
+    return _compare_offer(
+        ex, todo, [(offer, 20, 0.010, 0.025, 4, DROP_OLDEST), (offer, 15, 0.010, 0.030, 2, DROP_OLDEST)],
+        wrong, raised_hint="offer must be async def and use await aio.select(..., default=True) for "
+                           "both the send and the drop.",
+        drop_hint="Append each dropped message (the one received from ch) to dropped.",
+        summary="Drop-oldest by hand, with select/default only, delivers exactly what the library's "
+                "drop_oldest policy does.")
 
 
 def stop_cleanly(cancellable_publisher) -> Feedback:
@@ -192,3 +212,43 @@ def never_drops(drops_queue, drops_chan) -> Feedback:
                                        "gets in."))
     return first_failure(ex, results, "Queue() never drops because maxsize=0 means unbounded; "
                                       "Chan() drops everything no receiver is waiting for.")
+
+
+def block_timeout(offer) -> Feedback:
+    """04.5: ``async def offer(ch, v, timeout, dropped)`` sends ``v`` on ``ch``, waiting at most
+    ``timeout`` seconds for room; if there is none by then it appends ``v`` to ``dropped``. Must
+    deliver what ``publish(..., policy=BlockTimeout(timeout))`` delivers (virtual time)."""
+    ex = "04.5"
+    todo = "Write async def offer_block_timeout(ch, v, timeout, dropped) above."
+    if offer is ... or not callable(offer):
+        return not_attempted(ex, todo)
+
+    def with_timeout(timeout):
+        async def offer_with(ch, v, dropped):
+            await offer(ch, v, timeout, dropped)
+        return offer_with
+
+    def wrong(received, dropped, n, interval, consumer_time, capacity):
+        if not dropped:
+            hint = ("Nothing was dropped: the send waited for room as long as it took (block). "
+                    "Add a second case to the select: aio.after(timeout).receiving().")
+        elif received == _delivered(publish(n, interval, consumer_time, capacity, "drop_newest")):
+            hint = ("This is drop_newest: a full channel is given up on at once. Wait for the "
+                    "timer instead of using default=True.")
+        else:
+            hint = ("Wait once, for at most timeout seconds: select between sending v and "
+                    "aio.after(timeout); drop v only when the timer's case wins.")
+        return (f"With {n} messages and a buffer of {capacity}, other messages were delivered than "
+                f"with the block_timeout policy.", hint)
+
+    workloads = [(with_timeout(t), n, interval, consumer_time, capacity, BlockTimeout(t))
+                 for n, interval, consumer_time, capacity, t in ((30, 0.010, 0.025, 0, 0.012),
+                                                                  (20, 0.010, 0.030, 2, 0.005))]
+    return _compare_offer(
+        ex, todo, workloads, wrong,
+        raised_hint="offer must be async def and await one aio.select with two cases: "
+                    "ch.sending(v) and aio.after(timeout).receiving().",
+        drop_hint="Append v to dropped when the timer's case wins.",
+        summary="Waiting at most a timeout, then dropping, delivers exactly what the library's "
+                "block_timeout policy does: fewer drops than drop_newest, and a publisher that never "
+                "waits longer than the timeout.")

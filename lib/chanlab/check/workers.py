@@ -7,13 +7,13 @@ Each function checks one exercise and returns a :class:`~chanlab.check.feedback.
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 
 from .. import aio
 from ..errors import DeadlockError, PanicError
 from ..experiments import worker_pool
 from ..goroutine import num_goroutine
+from .feedback import goroutines_left as _goroutines_end
 from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
 
 __all__ = ["predict_pool", "results_channel", "find_the_bug", "static_split", "one_core"]
@@ -50,13 +50,6 @@ def predict_pool(prediction: dict) -> Feedback:
         hint = "Give the efficiency as a fraction (0.5 for 50 %)."
     return failed(ex, f"Your {', '.join(wrong)} differ from the measurement.", expected=repr(shown),
                   got=repr(prediction), hint=hint)
-
-
-def _goroutines_end(baseline: int, within: float = 1.0) -> int:
-    deadline = time.monotonic() + within
-    while num_goroutine() > baseline and time.monotonic() < deadline:
-        time.sleep(0.005)
-    return num_goroutine() - baseline
 
 
 def results_channel(fn) -> Feedback:

@@ -30,10 +30,10 @@ import tracemalloc
 from array import array
 from dataclasses import dataclass, field
 
-from .. import aio
+from .. import aio, args
+from .. import policies as _policies
 from ..aio.events import Bus
-from ..events import POLICIES, Stats
-from .jobs import check_count, check_seconds
+from ..events import Stats
 
 __all__ = ["DISPATCH", "SubscriberRun", "FanOutRun", "fan_out", "LateRun", "late_subscriber",
            "MemoryRun", "memory_growth", "spread"]
@@ -69,13 +69,14 @@ class FanOutRun:
     called, ``returned_at[seq]`` when it returned; ``wall`` is when the last handler finished."""
 
     dispatch: str
-    policy: object  # None for sync dispatch
-    capacity: object
+    policy: object  # the policy's label (None for sync dispatch)
+    capacity: object  # the inbox size (None for sync dispatch and for the unbounded policy)
     interval: float
     published_at: list
     returned_at: list
     subscribers: list  # of SubscriberRun, in subscription order
     wall: float
+    overflow: object = field(default=None, repr=False)  # the chanlab.policies.Policy (async)
 
     @property
     def events(self):
@@ -111,19 +112,22 @@ class FanOutRun:
 def spread(subscribers, slowest):
     """Handler times for ``subscribers`` subscribers, evenly from ``slowest / subscribers`` up to
     ``slowest`` seconds: ``spread(4, 0.04)`` is ``[0.01, 0.02, 0.03, 0.04]``."""
-    subscribers = check_count(subscribers, "subscribers")
-    slowest = check_seconds(slowest, "slowest")
+    subscribers = args.count(subscribers, "subscribers")
+    slowest = args.seconds(slowest, "slowest")
     return [round(slowest * (k + 1) / subscribers, 9) for k in range(subscribers)]
 
 
 def _check_times(handler_times):
     if isinstance(handler_times, (int, float)):
         handler_times = [handler_times]
-    try:
-        times = [check_seconds(t, "a handler time") for t in handler_times]
-    except TypeError:
+    if isinstance(handler_times, str) or not hasattr(handler_times, "__iter__"):
         raise TypeError(f"handler_times is a list of seconds, one per subscriber (e.g. [0.005, 0.03]), "
-                        f"not {handler_times!r}") from None
+                        f"not {type(handler_times).__name__} {handler_times!r}")
+    try:
+        times = [args.seconds(t, "a handler time") for t in handler_times]
+    except TypeError as err:
+        raise ValueError(f"handler_times is a list of seconds, one per subscriber (e.g. [0.005, 0.03]): "
+                         f"{err}") from None
     if not times:
         raise ValueError("handler_times is empty: give one handler time (seconds) per subscriber")
     return times
@@ -138,21 +142,17 @@ def fan_out(handler_times=(0.005, 0.03), events=50, interval=0.01, dispatch="asy
 
     ``dispatch="sync"``: the handlers run inside publish, one after another (``capacity`` and
     ``policy`` are ignored). ``dispatch="async"``: each subscriber has an inbox of ``capacity``
-    with the overflow ``policy`` (one of :data:`chanlab.events.POLICIES`; ``unbounded`` and
-    ``keep_latest`` take no capacity).
+    with the overflow ``policy`` (a name or object of :mod:`chanlab.policies`; ``capacity`` is read
+    as every policy reads it: ``unbounded`` and ``keep_latest`` take None or 0).
     """
     times = _check_times(handler_times)
-    events = check_count(events, "events")
-    interval = check_seconds(interval, "interval")
-    if dispatch not in DISPATCH:
-        raise ValueError(f"dispatch must be 'sync' (handlers run inside publish) or 'async' (an inbox "
-                         f"per subscriber), got {dispatch!r}")
+    events = args.count(events, "events")
+    interval = args.seconds(interval, "interval")
+    dispatch = args.choice(dispatch, "dispatch", DISPATCH)
+    overflow = None
     if dispatch == "async":
-        if policy not in POLICIES:
-            raise ValueError(f"unknown policy {policy!r}: choose one of {', '.join(POLICIES)}")
-        capacity = 0 if policy in ("unbounded", "keep_latest") else check_count(capacity, "capacity")
-        if policy == "drop_oldest" and capacity == 0:
-            raise ValueError("drop_oldest drops from a buffer: give it a capacity >= 1")
+        overflow, size = _policies.buffer_for(policy, capacity)  # the bus reads capacity the same way
+        capacity = None if size == _policies.UNBOUNDED else size
     names = list(names) if names is not None else [f"sub{k + 1}" for k in range(len(times))]
     if len(names) != len(times):
         raise ValueError(f"{len(names)} names for {len(times)} subscribers: give one name each")
@@ -182,7 +182,7 @@ def fan_out(handler_times=(0.005, 0.03), events=50, interval=0.01, dispatch="asy
                 subs.append(bus.subscribe("tick", make_handler(name, seconds), name=name))
             else:
                 subs.append(bus.subscribe("tick", make_handler(name, seconds), mode="async",
-                                          capacity=capacity, policy=policy, name=name))
+                                          capacity=capacity, policy=overflow, name=name))
         await aio.sleep(0)  # let every subscriber's goroutine start and wait on its inbox
         for seq in range(events):
             published_at.append(now())
@@ -199,9 +199,9 @@ def fan_out(handler_times=(0.005, 0.03), events=50, interval=0.01, dispatch="asy
     runs = [SubscriberRun(name, seconds, tuple(s for s, _ in handled[name]),
                           tuple(t for _, t in handled[name]), sub.stats, tuple(queue[name]))
             for name, seconds, sub in zip(names, times, subs)]
-    return FanOutRun(dispatch, policy if dispatch == "async" else None,
+    return FanOutRun(dispatch, overflow.label if overflow is not None else None,
                      capacity if dispatch == "async" else None, interval, published_at, returned_at,
-                     runs, wall)
+                     runs, wall, overflow)
 
 
 @dataclass(frozen=True)
@@ -225,9 +225,9 @@ def late_subscriber(events=10, interval=0.01, join_at=0.035):
     """A publisher sends ``events`` events, one every ``interval`` seconds from t = 0; one
     subscriber is there from the start, another subscribes at ``join_at`` seconds. Both are pull
     subscriptions with room for every event (nothing is dropped). Returns a :class:`LateRun`."""
-    events = check_count(events, "events")
-    interval = check_seconds(interval, "interval")
-    join_at = check_seconds(join_at, "join_at")
+    events = args.count(events, "events")
+    interval = args.seconds(interval, "interval")
+    join_at = args.seconds(join_at, "join_at")
     published_at = []
 
     async def main():
@@ -302,16 +302,11 @@ def memory_growth(events=400, interval=0.001, handler_time=0.004, policy="unboun
 
     (The article: "frequent event publishing may cause memory leaks or resource exhaustion".)
     """
-    events = check_count(events, "events")
-    interval = check_seconds(interval, "interval")
-    handler_time = check_seconds(handler_time, "handler_time")
-    payload_bytes = check_count(payload_bytes, "payload_bytes")
-    if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}: choose one of {', '.join(POLICIES)}")
-    cap = 0 if policy in ("unbounded", "keep_latest") else check_count(
-        1 if capacity is None else capacity, "capacity")
-    if policy == "drop_oldest" and cap == 0:
-        raise ValueError("drop_oldest drops from a buffer: give it a capacity >= 1")
+    events = args.count(events, "events")
+    interval = args.seconds(interval, "interval")
+    handler_time = args.seconds(handler_time, "handler_time")
+    payload_bytes = args.count(payload_bytes, "payload_bytes")
+    overflow, cap = _policies.buffer_for(policy, capacity)
     # Samples go into arrays made beforehand, so that taking them allocates nothing traced.
     times, queued, held = array("d", [0.0]) * events, array("q", [0]) * events, array("q", [0]) * events
 
@@ -323,7 +318,7 @@ def memory_growth(events=400, interval=0.001, handler_time=0.004, policy="unboun
         async def slow(topic, event):
             await aio.sleep(handler_time)
 
-        sub = bus.subscribe("tick", slow, mode="async", capacity=cap, policy=policy, name="slow")
+        sub = bus.subscribe("tick", slow, mode="async", capacity=capacity, policy=overflow, name="slow")
         await aio.sleep(0)
         started = tracemalloc.is_tracing()
         if not started:
@@ -343,5 +338,4 @@ def memory_growth(events=400, interval=0.001, handler_time=0.004, policy="unboun
 
     aio.run(main(), virtual_time=True, timeout=60)
     samples = [(round(t, 9), q, b) for t, q, b in zip(times, queued, held)]
-    return MemoryRun(policy, None if policy in ("unbounded", "keep_latest") else cap, payload_bytes,
-                     samples)
+    return MemoryRun(overflow.label, None if cap == _policies.UNBOUNDED else cap, payload_bytes, samples)

@@ -16,12 +16,15 @@ Go, the article's policy (drop the new message when nobody can take it now)::
 seconds, to a consumer that starts after ``start_delay`` seconds and takes ``consumer_time`` seconds
 per message, through a channel of ``capacity`` with an overflow ``policy``:
 
-``block``        ``ch <- v``: wait for room (backpressure: the publisher slows down, nothing is lost)
-``drop_newest``  ``select`` with ``default``: the message that does not fit is dropped (the article)
-``drop_oldest``  make room by dropping the oldest queued message (a sliding window)
-``keep_latest``  a one-slot mailbox that always holds the newest message (conflation)
-``unbounded``    never wait, never drop: the queue (and the memory it holds) grows instead
+``block``          ``ch <- v``: wait for room (backpressure: the publisher slows down, nothing is lost)
+``drop_newest``    ``select`` with ``default``: the message that does not fit is dropped (the article)
+``drop_oldest``    make room by dropping the oldest queued message (a sliding window)
+``keep_latest``    a one-slot mailbox that always holds the newest message (conflation)
+``unbounded``      never wait, never drop: the queue (and the memory it holds) grows instead
+``block_timeout``  wait up to a timeout for room, then drop (``select`` with ``time.After``)
 
+The policies are those of :mod:`chanlab.policies` (a name, or an object such as
+``BlockTimeout(0.02)``), and so is the rule for ``capacity`` (``None`` and 0: no buffer asked for).
 It returns a :class:`PublishRun`: the fate of every message and the queue's length over time.
 """
 import asyncio
@@ -29,17 +32,18 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from .. import aio
+from .. import aio, args
+from .. import policies as _policies
 from .. import trace as _trace
 from ..chan import Chan
 from ..goroutine import go
+from ..policies import POLICIES, UNBOUNDED, WAIT
 from ..select import select
-from .jobs import check_count, check_seconds
 
-__all__ = ["POLICIES", "Message", "PublishRun", "publish"]
+__all__ = ["POLICIES", "MODES", "Message", "PublishRun", "publish"]
 
-POLICIES = ("block", "drop_newest", "drop_oldest", "keep_latest", "unbounded")
-UNBOUNDED = sys.maxsize  # a buffer that never fills
+#: "virtual": chanlab.aio on a virtual clock; "asyncio": real time; "threads": goroutines, real time.
+MODES = ("virtual", "asyncio", "threads")
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ class Message:
 
 @dataclass
 class PublishRun:
-    policy: str
+    policy: str  # the policy's label: its name, with its parameters if any
     capacity: object  # an int, or None for the unbounded policy
     mode: str
     messages: list  # of Message, in order of seq
@@ -65,6 +69,7 @@ class PublishRun:
     payload_bytes: int  # the size of one message's payload object (each message has its own)
     wall: float
     trace: object = field(default=None, repr=False)
+    overflow: object = field(default=None, repr=False)  # the chanlab.policies.Policy
 
     @property
     def delivered(self):
@@ -88,23 +93,6 @@ class PublishRun:
         return self.peak_queue * self.payload_bytes
 
 
-def _capacity_for(policy, capacity):
-    if policy not in POLICIES:
-        raise ValueError(f"policy must be one of {POLICIES}, got {policy!r}")
-    if policy == "unbounded":
-        if capacity is not None:
-            raise ValueError("the unbounded policy has no capacity: leave capacity=None")
-        return UNBOUNDED
-    if policy == "keep_latest":
-        if capacity not in (None, 1):
-            raise ValueError("keep_latest is a one-slot mailbox: leave capacity=None (or 1)")
-        return 1
-    capacity = check_count(0 if capacity is None else capacity, "capacity")
-    if policy == "drop_oldest" and capacity == 0:
-        raise ValueError("drop_oldest drops from a buffer: give it a capacity >= 1")
-    return capacity
-
-
 def publish(messages=20, interval=0.01, consumer_time=0.025, capacity=None, policy="drop_newest",
             start_delay=0.0, *, mode="virtual", payload_bytes=100, trace=False, max_seconds=20.0):
     """Run the publisher and its consumer; return a :class:`PublishRun`.
@@ -112,30 +100,40 @@ def publish(messages=20, interval=0.01, consumer_time=0.025, capacity=None, poli
     ``mode`` is ``"virtual"`` (chanlab.aio on a virtual clock: instant and repeatable; the default),
     ``"asyncio"`` (real time) or ``"threads"`` (chanlab goroutines, real time).
     """
-    messages = check_count(messages, "messages")
-    interval = check_seconds(interval, "interval")
-    consumer_time = check_seconds(consumer_time, "consumer_time")
-    start_delay = check_seconds(start_delay, "start_delay")
-    payload_bytes = check_count(payload_bytes, "payload_bytes")
-    cap = _capacity_for(policy, capacity)
-    if mode not in ("virtual", "asyncio", "threads"):
-        raise ValueError(f"mode must be 'virtual', 'asyncio' or 'threads', got {mode!r}")
+    messages = args.count(messages, "messages")
+    interval = args.seconds(interval, "interval")
+    consumer_time = args.seconds(consumer_time, "consumer_time")
+    start_delay = args.seconds(start_delay, "start_delay")
+    payload_bytes = args.count(payload_bytes, "payload_bytes")
+    max_seconds = args.seconds(max_seconds, "max_seconds", positive=True)
+    policy, cap = _policies.buffer_for(policy, capacity)
+    mode = args.choice(mode, "mode", MODES)
     if mode != "virtual":
-        expected = start_delay + max(messages * interval, messages * consumer_time if policy in ("block", "unbounded") else 0)
+        waits = messages * (policy.patience()[0] or 0.0)  # block_timeout: at most this much waiting
+        drains = messages * consumer_time if not policy.drops else 0.0
+        expected = start_delay + max(messages * interval + waits, drains)
         if expected > max_seconds:
             raise ValueError(f"this run would take about {expected:.1f} s of real time (more than "
                              f"max_seconds={max_seconds:g}); use mode='virtual' or fewer/faster messages")
     runner = _run_threads if mode == "threads" else _run_aio
-    args = (messages, interval, consumer_time, cap, policy, start_delay, payload_bytes, mode)
+    run_args = (messages, interval, consumer_time, cap, policy, start_delay, payload_bytes, mode)
     if trace:
         with _trace.tracing() as tr:
-            fates, queue, wall = runner(*args)
+            fates, queue, wall = runner(*run_args)
     else:
         tr = None
-        fates, queue, wall = runner(*args)
+        fates, queue, wall = runner(*run_args)
     msgs = [Message(seq, *fates[seq]) for seq in sorted(fates)]
-    return PublishRun(policy, None if cap == UNBOUNDED else cap, mode, msgs, queue,
-                      sys.getsizeof(bytes(payload_bytes)), wall, tr)
+    return PublishRun(policy.label, None if cap == UNBOUNDED else cap, mode, msgs, queue,
+                      sys.getsizeof(bytes(payload_bytes)), wall, tr, policy)
+
+
+def _offer(fates, seq, t, ch, payload, policy):
+    """Message ``seq``, offered at ``t``: the policy's step that never waits. Returns the item and
+    the offer's answer (:data:`~chanlab.policies.WAIT`: the publisher waits, in its own way)."""
+    fates[seq] = [t, "pending", None]
+    item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
+    return item, policy.offer(ch, item, lambda v: _dropped(fates, v[0], t, ch.name))
 
 
 def _dropped(fates, seq, t, ch_name):
@@ -161,18 +159,12 @@ def _run_aio(n, interval, consumer_time, cap, policy, start_delay, payload, mode
             try:
                 for seq in range(n):
                     t = now()
-                    fates[seq] = [t, "pending", None]
-                    item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
-                    if policy in ("block", "unbounded"):
-                        await ch.send(item)
-                    elif policy == "drop_newest":
-                        if (await aio.select(ch.sending(item), default=True)).index is None:
-                            _dropped(fates, seq, t, ch.name)
-                    else:  # drop_oldest, keep_latest: make room by evicting the oldest queued message
-                        while (await aio.select(ch.sending(item), default=True)).index is None:
-                            old = await aio.select(ch.receiving(), default=True)
-                            if old.index is not None:
-                                _dropped(fates, old.value[0], t, ch.name)
+                    item, answer = _offer(fates, seq, t, ch, payload, policy)
+                    if answer is WAIT:
+                        try:
+                            await ch.send(item, timeout=policy.patience()[0])  # ch <- v
+                        except TimeoutError:  # block_timeout: no room in time
+                            _dropped(fates, seq, now(), ch.name)
                     queue.append((t, len(ch)))
                     await asyncio.sleep(interval)
             finally:
@@ -203,19 +195,14 @@ def _run_threads(n, interval, consumer_time, cap, policy, start_delay, payload, 
         try:
             for seq in range(n):
                 t = now()
-                fates[seq] = [t, "pending", None]
-                item = (seq, bytes(payload))  # a payload of its own: the memory a queue holds is real
-                if policy in ("block", "unbounded"):
-                    if select(stop.receiving(), ch.sending(item)).index == 0:
-                        return
-                elif policy == "drop_newest":
-                    if select(ch.sending(item), default=True).index is None:
-                        _dropped(fates, seq, t, ch.name)
-                else:
-                    while select(ch.sending(item), default=True).index is None:
-                        old = select(ch.receiving(), default=True)
-                        if old.index is not None:
-                            _dropped(fates, old.value[0], t, ch.name)
+                item, answer = _offer(fates, seq, t, ch, payload, policy)
+                if answer is WAIT:
+                    try:  # ch <- v, unless stopped
+                        if select(stop.receiving(), ch.sending(item),
+                                  timeout=policy.patience()[0]).index == 0:
+                            return
+                    except TimeoutError:  # block_timeout: no room in time
+                        _dropped(fates, seq, now(), ch.name)
                 queue.append((t, len(ch)))
                 try:
                     stop.recv(timeout=interval)  # sleep, unless stopped

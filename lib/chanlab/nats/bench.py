@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
 
-from .client import connect, reset_stream, run, wait_until
+from chanlab import args
+from chanlab.broker import Rate
 
-__all__ = ["Rate", "throughput", "in_process_rates"]
+from .client import connect, reset_stream, run, subscribed, wait_until
+
+__all__ = ["throughput", "in_process_rates"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -16,16 +18,15 @@ __all__ = ["Rate", "throughput", "in_process_rates"]
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Rate:
-    name: str
-    per_second: float  # messages per second, one producer to one consumer
-    latency_us: float  # median round trip (core, chanlab) or publish-to-ack time (JetStream), microseconds
-
-
 def throughput(url, messages=20000, round_trips=300, js_messages=500, timeout=60.0):
     """Measure on this machine: core NATS publish -> subscriber rate and request/reply round trip;
-    JetStream publish (each waits for its PubAck) and pull-consume-ack rates. Returns [Rate, ...]."""
+    JetStream publish (each waits for its PubAck) and pull-consume-ack rates. Returns
+    [:class:`~chanlab.broker.Rate`, ...]."""
+    messages = args.count(messages, "messages", minimum=1)
+    round_trips = args.count(round_trips, "round_trips", minimum=1)
+    js_messages = args.count(js_messages, "js_messages", minimum=1)
+    timeout = args.seconds(timeout, "timeout", positive=True)
+
     async def main():
         nc_pub = await connect(url)
         nc_sub = await connect(url)
@@ -40,7 +41,7 @@ def throughput(url, messages=20000, round_trips=300, js_messages=500, timeout=60
 
             await nc_sub.subscribe("bench.flow", cb=count, pending_msgs_limit=messages * 2)
             await nc_sub.subscribe("bench.echo", cb=echo)
-            await nc_sub.flush()
+            await subscribed(nc_sub)
             body = b"x" * 64
             t0 = time.perf_counter()
             for _ in range(messages):
@@ -85,6 +86,8 @@ def throughput(url, messages=20000, round_trips=300, js_messages=500, timeout=60
 def in_process_rates(messages=20000, round_trips=300):
     """The same two measures inside one process: ``chanlab.Chan(64)`` between two threads (rate) and
     a ping-pong over two unbuffered channels (round trip); ``chanlab.aio.Chan`` likewise."""
+    messages = args.count(messages, "messages", minimum=1)
+    round_trips = args.count(round_trips, "round_trips", minimum=1)
     from chanlab import Chan, aio, go
 
     def threads():

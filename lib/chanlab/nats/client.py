@@ -24,12 +24,17 @@ from __future__ import annotations
 
 import asyncio
 
-import nats
-import nats.js.errors
-
 from chanlab import aio
 
-__all__ = ["connect", "run", "wait_until", "reset_stream"]
+from .install import client_missing
+
+try:
+    import nats
+    import nats.js.errors
+except ImportError as exc:  # pip install chanlab without the [nats] extra
+    raise client_missing(exc) from None
+
+__all__ = ["connect", "subscribed", "run", "wait_until", "reset_stream"]
 
 
 async def connect(url, *, errors=None, events=None, **options):
@@ -56,6 +61,29 @@ async def connect(url, *, errors=None, events=None, **options):
                     closed_cb=note("closed"))
     settings.update(options)
     return await nats.connect(**settings)
+
+
+async def subscribed(nc, timeout=5.0):
+    """Return once the server has every subscription made so far on ``nc``.
+
+    Go (nats.go)::
+
+        sub, _ := nc.Subscribe("feed", handler)
+        nc.Flush()                  // PING after SUB in one buffer: the PONG proves the server has it
+
+    In nats-py ``await nc.flush()`` alone is no proof: ``subscribe()`` leaves ``SUB`` in the client's
+    pending buffer for its flusher task, but ``flush()`` writes ``PING`` straight to the socket, so
+    the server can answer ``PONG`` before it has read ``SUB``; a burst published right then from
+    another connection finds no subscriber and is dropped without a trace (what ``client_slow``
+    hit on a loaded machine; ``tests/nats_flush_repro.py`` shows it). So first wait until the
+    flusher has written the buffer (``nc.pending_data_size`` back to 0), then ``flush()``.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while nc.pending_data_size > 0:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"the client still had {nc.pending_data_size} bytes to write after {timeout} s")
+        await asyncio.sleep(0)
+    await nc.flush(timeout=timeout)
 
 
 def run(coro, timeout=60.0):

@@ -8,15 +8,16 @@ import json
 import socket
 import time
 import urllib.parse
-from dataclasses import dataclass
 
 import nats
 
-from .client import connect, run, wait_until
-from .procs import Workers
+from chanlab import args
+from chanlab.broker import FanOutRun, ScalingPoint, SlowSubscriberRun, StalledSubscriberRun
 
-__all__ = ["TOPICS", "PubSubRun", "pubsub", "SlowRun", "client_slow", "ServerSlowRun", "server_slow",
-           "ScalingPoint", "queue_scaling"]
+from .client import connect, run, subscribed, wait_until
+from .workers import Workers
+
+__all__ = ["TOPICS", "pubsub", "client_slow", "server_slow", "queue_scaling"]
 
 #: the shop's events, as in chanlab.events (notebook 05): the publisher cycles through them
 TOPICS = ("order.placed", "order.paid", "order.shipped", "order.placed.eu")
@@ -25,16 +26,6 @@ TOPICS = ("order.placed", "order.paid", "order.shipped", "order.placed.eu")
 # --------------------------------------------------------------------------------------------------
 # Core NATS: publish/subscribe across processes
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PubSubRun:
-    """``counts[subscriber][pattern]``: events each subscriber process received, per pattern."""
-
-    published: int
-    before_late: int  # published before the late subscriber connected
-    patterns: dict
-    counts: dict
 
 
 async def _publish_events(url, start, stop, *, then_stop=False):
@@ -51,7 +42,9 @@ async def _publish_events(url, start, stop, *, then_stop=False):
 
 def pubsub(url, events=200, timeout=30.0):
     """Publish ``events`` shop events; three subscriber processes listen from the start, a fourth
-    (``late``) connects after half of them. Returns what each one received."""
+    (``late``) connects after half of them. Returns a :class:`~chanlab.broker.FanOutRun`."""
+    events = args.count(events, "events", minimum=2)
+    timeout = args.seconds(timeout, "timeout", positive=True)
     patterns = {"audit": ["order.*"], "shipping": ["order.placed"], "everything": ["order.>"],
                 "late": ["order.>"]}
     half = events // 2
@@ -67,20 +60,12 @@ def pubsub(url, events=200, timeout=30.0):
         for w in ws.workers:
             got = w.wait_for(lambda e: e["event"] == "counts", timeout)
             counts[w.name] = got["counts"]
-    return PubSubRun(events, half, patterns, counts)
+    return FanOutRun(events, half, patterns, counts)
 
 
 # --------------------------------------------------------------------------------------------------
 # Slow consumers: dropped by the client, cut off by the server
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class SlowRun:
-    published: int
-    delivered: int
-    dropped: int  # SlowConsumerError reports: one per message the client library threw away
-    pending_limit: int
 
 
 def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=30.0):
@@ -89,15 +74,17 @@ def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=
     nats-py keeps at most ``pending_limit`` messages waiting for the handler (default 524,288);
     the rest are dropped and each drop is reported to the error callback as ``SlowConsumerError``.
     Go (nats.go): ``sub.SetPendingLimits(100, -1)``; the error handler gets ``nats.ErrSlowConsumer``.
+    Returns a :class:`~chanlab.broker.SlowSubscriberRun`.
     """
+    published = args.count(published, "published", minimum=1)
+    pending_limit = args.count(pending_limit, "pending_limit", minimum=1)
+    handler_ms = args.number(handler_ms, "handler_ms", minimum=0, unit=" ms")
+    timeout = args.seconds(timeout, "timeout", positive=True)
+
     async def main():
         errors, events, delivered = [], [], [0]
-        ready = asyncio.Event()
 
         async def slow(msg):
-            if msg.data == b"probe":  # the subscription is live end to end: not counted
-                ready.set()
-                return
             await asyncio.sleep(handler_ms / 1000)
             delivered[0] += 1
 
@@ -105,19 +92,7 @@ def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=
         pub_nc = await connect(url)
         try:
             await sub_nc.subscribe("feed", cb=slow, pending_msgs_limit=pending_limit)
-            await sub_nc.flush()
-            # Seen twice in full CI runs: not one message of the burst arrived (no drop, no error, no
-            # disconnect). Probe until a message goes publisher -> server -> subscriber, then burst.
-            deadline = asyncio.get_running_loop().time() + timeout / 4
-            while not ready.is_set():
-                if asyncio.get_running_loop().time() > deadline:
-                    raise TimeoutError(f"the subscriber on {url} received no probe in {timeout / 4} s")
-                await pub_nc.publish("feed", b"probe")
-                await pub_nc.flush()
-                try:
-                    await asyncio.wait_for(ready.wait(), 0.05)
-                except asyncio.TimeoutError:
-                    pass
+            await subscribed(sub_nc)  # not flush() alone: see subscribed()
             for i in range(published):
                 await pub_nc.publish("feed", b"%d" % i)
             await pub_nc.flush()
@@ -126,24 +101,20 @@ def client_slow(url, published=2000, pending_limit=100, handler_ms=1.0, timeout=
                 await wait_until(lambda: delivered[0] + dropped() == published, timeout / 2,
                                   "every message to be delivered or dropped")
             except TimeoutError as err:  # say what was seen, to tell a lost message from a late one
+                # in_msgs counts what the subscriber's connection read: 0 means the server sent
+                # nothing (it had no subscription when the burst came); `published` means the
+                # client read everything and lost it on the way to the handler
                 raise TimeoutError(f"{err}: published {published}, delivered {delivered[0]}, "
-                                   f"dropped {dropped()}, other errors "
+                                   f"dropped {dropped()}, read by the subscriber's connection "
+                                   f"{sub_nc.stats['in_msgs']}, other errors "
                                    f"{[e for e in errors if not isinstance(e, nats.errors.SlowConsumerError)]}"
                                    f", connection events {events}") from None
-            return SlowRun(published, delivered[0], dropped(), pending_limit)
+            return SlowSubscriberRun(published, delivered[0], dropped(), pending_limit)
         finally:
             await pub_nc.close()
             await sub_nc.close()
 
     return run(main(), timeout)
-
-
-@dataclass
-class ServerSlowRun:
-    published_bytes: int
-    received_bytes: int  # what the stalled subscriber found in its socket afterwards
-    cut_off: bool  # the server closed its connection
-    slow_consumers: int | None  # the server's own counter (/varz), if it could be read
 
 
 def _host_port(url):
@@ -157,8 +128,12 @@ def server_slow(url, varz=None, messages=4000, size=8192, timeout=30.0):
 
     The server buffers what it cannot write; past ``max_pending`` bytes (or after ``write_deadline``)
     it closes the connection: "Slow Consumer Detected". ``varz`` is a function returning the
-    server's /varz counters (``Server.varz``), to read its ``slow_consumers`` count.
+    server's /varz counters (``Server.varz``), to read its ``slow_consumers`` count. Returns a
+    :class:`~chanlab.broker.StalledSubscriberRun`.
     """
+    messages = args.count(messages, "messages", minimum=1)
+    size = args.count(size, "size", minimum=1)
+    timeout = args.seconds(timeout, "timeout", positive=True)
     before = varz()["slow_consumers"] if varz else None
     host, port = _host_port(url)
     raw = socket.socket()
@@ -207,7 +182,7 @@ def server_slow(url, varz=None, messages=4000, size=8192, timeout=30.0):
         while (after := varz()["slow_consumers"]) == before and cut_off and time.monotonic() < deadline:
             time.sleep(0.05)
         after -= before
-    return ServerSlowRun(messages * size, received, cut_off, after)
+    return StalledSubscriberRun(messages * size, received, cut_off, after)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -215,29 +190,23 @@ def server_slow(url, varz=None, messages=4000, size=8192, timeout=30.0):
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ScalingPoint:
-    workers: int
-    jobs: int
-    done: int
-    seconds: float
-    per_worker: dict
-
-    @property
-    def rate(self):
-        """Jobs per second."""
-        return self.done / self.seconds
-
-
 def queue_scaling(url, workers=(1, 2, 4), jobs=200, work_ms=5.0, timeout=60.0, progress=None):
     """Publish ``jobs`` jobs to a queue group served by N worker processes, for each N in
-    ``workers``; each job takes ``work_ms`` of (IO) waiting. Returns a :class:`ScalingPoint` per N.
+    ``workers``; each job takes ``work_ms`` of (IO) waiting. Returns a
+    :class:`~chanlab.broker.ScalingPoint` per N.
 
     Go: every worker calls ``nc.QueueSubscribe("jobs", "workers", handler)``; the server hands each
     message to exactly one member of the group.
     """
-    if list(workers) != sorted(set(workers)) or workers[0] < 1:
+    if isinstance(workers, (str, bytes)) or not hasattr(workers, "__iter__"):
+        raise TypeError(f"workers must be a sequence of increasing counts >= 1, e.g. (1, 2, 4); "
+                        f"not {type(workers).__name__} {workers!r}")
+    workers = [args.count(n, f"workers[{i}]", minimum=1) for i, n in enumerate(workers)]
+    if not workers or workers != sorted(set(workers)):
         raise ValueError(f"workers must be increasing counts >= 1, e.g. (1, 2, 4); got {workers!r}")
+    jobs = args.count(jobs, "jobs", minimum=1)
+    work_ms = args.number(work_ms, "work_ms", minimum=0, unit=" ms")
+    timeout = args.seconds(timeout, "timeout", positive=True)
 
     async def one_round(n):
         done, per_worker = [], {}
@@ -249,7 +218,7 @@ def queue_scaling(url, workers=(1, 2, 4), jobs=200, work_ms=5.0, timeout=60.0, p
                 per_worker[d["worker"]] = per_worker.get(d["worker"], 0) + 1
 
             await nc.subscribe("done", cb=collect)
-            await nc.flush()
+            await subscribed(nc)
             t0 = time.perf_counter()
             for i in range(jobs):
                 await nc.publish("jobs", str(i).encode())

@@ -14,14 +14,19 @@
 ``throughput``         publish/consume rates and latencies: core NATS, JetStream, and in-process chanlab
 =====================  ==========================================================================
 
+The questions are broker-neutral, and so are the records the experiments return
+(:mod:`chanlab.broker.results`: ``FanOutRun``, ``SlowSubscriberRun``, ``StalledSubscriberRun``,
+``ScalingPoint``, ``WorkerCrashRun``, ``FailoverRun``, ``Rate``); they are re-exported here.
 Counts come back exact (``published``, ``delivered``, ``lost``), so a notebook can print them and
 nbval can check them; times vary from run to run.
 """
-from .bench import Rate, in_process_rates, throughput
-from .core import (TOPICS, PubSubRun, ScalingPoint, ServerSlowRun, SlowRun, client_slow, pubsub,
-                   queue_scaling, server_slow)
-from .jetstream import CrashRun, FailoverRun, crash, failover
+from chanlab.broker.results import (FailoverRun, FanOutRun, Rate, ScalingPoint, SlowSubscriberRun,
+                                    StalledSubscriberRun, WorkerCrashRun)
 
-__all__ = ["TOPICS", "PubSubRun", "pubsub", "SlowRun", "client_slow", "ServerSlowRun", "server_slow",
-           "ScalingPoint", "queue_scaling", "CrashRun", "crash", "FailoverRun", "failover", "Rate",
-           "throughput", "in_process_rates"]
+from .bench import in_process_rates, throughput
+from .core import TOPICS, client_slow, pubsub, queue_scaling, server_slow
+from .jetstream import crash, failover
+
+__all__ = ["TOPICS", "FanOutRun", "pubsub", "SlowSubscriberRun", "client_slow", "StalledSubscriberRun",
+           "server_slow", "ScalingPoint", "queue_scaling", "WorkerCrashRun", "crash", "FailoverRun",
+           "failover", "Rate", "throughput", "in_process_rates"]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
 
 import nats
 from nats.js import api
 
-from .client import connect, reset_stream, run
-from .procs import Workers
+from chanlab import args
+from chanlab.broker import FailoverRun, WorkerCrashRun
 
-__all__ = ["CrashRun", "crash", "FailoverRun", "failover"]
+from .client import connect, reset_stream, run
+from .workers import Workers
+
+__all__ = ["crash", "failover"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -20,24 +22,11 @@ __all__ = ["CrashRun", "crash", "FailoverRun", "failover"]
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class CrashRun:
-    published: int  # acknowledged by the stream (PubAck)
-    acked: int  # distinct jobs whose ack the server confirmed
-    lost: int
-    killed: str  # the worker that was killed
-    in_flight: str  # the job it was doing
-    redelivered_to: str  # who finished that job
-    delivery: int  # the delivery count when it was finished (2 = redelivered once)
-    duplicates: int  # jobs acknowledged more than once (at-least-once: possible, not expected here)
-    left_in_stream: int
-    pids: list = field(default_factory=list)
-
-
 def crash(url, jobs=30, workers=2, hang_on=3, ack_wait=1.0, work_ms=10.0, timeout=60.0):
     """A JetStream work queue of ``jobs`` jobs served by ``workers`` processes sharing the durable pull
     consumer ``workers`` (explicit acks, ``ack_wait`` seconds). Worker 1 gets stuck on its
-    ``hang_on``-th job and is SIGKILLed in the middle of it. Returns a :class:`CrashRun`.
+    ``hang_on``-th job and is SIGKILLed in the middle of it. Returns a
+    :class:`~chanlab.broker.WorkerCrashRun`.
 
     Go::
 
@@ -46,6 +35,12 @@ def crash(url, jobs=30, workers=2, hang_on=3, ack_wait=1.0, work_ms=10.0, timeou
         js.AddConsumer("CHANLAB_WORK", &nats.ConsumerConfig{Durable: "workers",
                        AckPolicy: nats.AckExplicitPolicy, AckWait: time.Second})
     """
+    jobs = args.count(jobs, "jobs", minimum=1)
+    workers = args.count(workers, "workers", minimum=2)  # one to kill, one to finish its job
+    hang_on = args.count(hang_on, "hang_on", minimum=1, maximum=jobs)
+    ack_wait = args.seconds(ack_wait, "ack_wait", positive=True)
+    work_ms = args.number(work_ms, "work_ms", minimum=0, unit=" ms")
+    timeout = args.seconds(timeout, "timeout", positive=True)
     stream = "CHANLAB_WORK"
 
     async def setup():
@@ -104,7 +99,7 @@ def crash(url, jobs=30, workers=2, hang_on=3, ack_wait=1.0, work_ms=10.0, timeou
             pids = ws.pids
     finally:
         left = run(teardown(), timeout)
-    return CrashRun(published, len(set(jobs_acked)), published - len(set(jobs_acked)), victim.name,
+    return WorkerCrashRun(published, len(set(jobs_acked)), published - len(set(jobs_acked)), victim.name,
                     stuck["job"], again[0]["name"] if again else "nobody",
                     again[0]["delivery"] if again else 0, len(jobs_acked) - len(set(jobs_acked)),
                     left, pids)
@@ -113,20 +108,6 @@ def crash(url, jobs=30, workers=2, hang_on=3, ack_wait=1.0, work_ms=10.0, timeou
 # --------------------------------------------------------------------------------------------------
 # A three-node cluster: kill the stream's leader during a run
 # --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FailoverRun:
-    published: int  # messages the publisher tried to publish
-    acknowledged: int  # distinct messages the cluster acknowledged (PubAck)
-    consumed: int  # distinct acknowledged messages that the consumer received
-    lost: int  # acknowledged but never consumed
-    killed: str  # the node that was killed (the stream's leader at that moment)
-    new_leader: str
-    retries: int  # publishes that had to be retried (timeouts while a new leader was elected)
-    duplicates: int  # deliveries of a message already consumed (at-least-once)
-    in_stream: int  # messages the stream holds at the end
-    client_events: list = field(default_factory=list)
 
 
 #: what a client sees while a cluster elects a new leader or it reconnects (all of nats-py's errors
@@ -149,7 +130,8 @@ async def _retrying(what, attempt, deadline, counter=None):
 
 def failover(cluster, messages=200, kill_at=80, timeout=60.0):
     """Publish ``messages`` to a stream with 3 replicas while a consumer reads and acks; after
-    ``kill_at`` publishes, SIGKILL the node that leads the stream. Returns a :class:`FailoverRun`.
+    ``kill_at`` publishes, SIGKILL the node that leads the stream. Returns a
+    :class:`~chanlab.broker.FailoverRun`.
 
     The publisher retries a publish that got no PubAck with the same ``Nats-Msg-Id`` header, so
     the stream stores it once (deduplication). The consumer counts a message when it receives it,
@@ -157,8 +139,9 @@ def failover(cluster, messages=200, kill_at=80, timeout=60.0):
     (counted in ``duplicates``), never that it is lost. ``lost`` counts messages the cluster
     acknowledged that the consumer never received.
     """
-    if not 0 < kill_at < messages:
-        raise ValueError(f"kill_at must be between 0 and messages ({messages}); got {kill_at}")
+    messages = args.count(messages, "messages", minimum=2)
+    kill_at = args.count(kill_at, "kill_at", minimum=1, maximum=messages - 1)
+    timeout = args.seconds(timeout, "timeout", positive=True)
     stream = "CHANLAB_EVENTS"
 
     async def main():

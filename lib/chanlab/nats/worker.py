@@ -2,8 +2,8 @@
 
 Each mode is a small NATS program of the kind the notebook runs in several processes at once. It
 reports what it does as JSON lines on stdout (``{"event": "ready"}``, ``{"event": "acked", "job": 7}``),
-which :class:`chanlab.nats.procs.Worker` reads. SIGTERM makes it finish its job and exit; SIGKILL is
-the crash the notebook shows.
+which :class:`chanlab.broker.Worker` reads. SIGTERM makes it finish its job and exit, and so does
+the parent's death (:func:`chanlab.broker.stop_event`); SIGKILL is the crash the notebook shows.
 
 ``listen``  subscribe to ``--subject`` (repeatable; NATS wildcards ``*`` and ``>``), count what
             arrives, report the counts when a message arrives on ``chanlab.ctl.stop``. Go::
@@ -26,50 +26,30 @@ the crash the notebook shows.
 import argparse
 import asyncio
 import json
-import os
-import signal
-import sys
 
 import nats
+
+from chanlab.broker import report, stop_event
+from chanlab.nats.client import subscribed
 
 __all__ = ["main"]
 
 
-def report(**event):
-    sys.stdout.write(json.dumps(event) + "\n")
-    sys.stdout.flush()
+async def _connect(url, name):
+    async def error(exc):  # reported, not printed: reconnects are expected in the fault demos,
+        report(event="error", name=name, error=repr(exc))  # and a bug in a handler must show
 
-
-async def _connect(url):
-    async def quiet(*_):  # errors and reconnects are expected in the fault demos
+    async def quiet(*_):
         pass
 
     return await nats.connect(servers=url.split(","), connect_timeout=3, reconnect_time_wait=0.2,
-                              max_reconnect_attempts=-1, error_cb=quiet, disconnected_cb=quiet,
+                              max_reconnect_attempts=-1, error_cb=error, disconnected_cb=quiet,
                               reconnected_cb=quiet, closed_cb=quiet)
 
 
-def _stop_event():
-    """An event set by SIGTERM, or when the parent process is gone (a kernel that was killed
-    must not leave its workers running)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
-    parent = os.getppid()
-
-    async def watch_parent():
-        while not stop.is_set():
-            if os.getppid() != parent:
-                stop.set()
-            await asyncio.sleep(0.5)
-
-    stop.watcher = loop.create_task(watch_parent())  # keep a reference to the task
-    return stop
-
-
 async def listen(args):
-    stop = _stop_event()
-    nc = await _connect(args.url)
+    stop = stop_event()
+    nc = await _connect(args.url, args.name)
     counts = {s: 0 for s in args.subject}
 
     def counter(pattern):
@@ -83,7 +63,7 @@ async def listen(args):
         stop.set()
 
     await nc.subscribe("chanlab.ctl.stop", cb=on_stop)
-    await nc.flush()
+    await subscribed(nc)
     report(event="ready", name=args.name)
     await stop.wait()
     report(event="counts", name=args.name, counts=counts)
@@ -91,23 +71,23 @@ async def listen(args):
 
 
 async def qwork(args):
-    stop = _stop_event()
-    nc = await _connect(args.url)
+    stop = stop_event()
+    nc = await _connect(args.url, args.name)
 
     async def work(msg):
         await asyncio.sleep(args.work_ms / 1000)
         await nc.publish(args.done, json.dumps({"worker": args.name, "job": msg.data.decode()}).encode())
 
     await nc.subscribe(args.subject[0], queue=args.queue, cb=work)
-    await nc.flush()
+    await subscribed(nc)
     report(event="ready", name=args.name)
     await stop.wait()
     await nc.drain()
 
 
 async def jswork(args):
-    stop = _stop_event()
-    nc = await _connect(args.url)
+    stop = stop_event()
+    nc = await _connect(args.url, args.name)
     js = nc.jetstream()
     sub = await js.pull_subscribe_bind(args.durable, args.stream)
     report(event="ready", name=args.name)

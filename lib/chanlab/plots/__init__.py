@@ -12,27 +12,38 @@ One module per topic:
 ``base``           where a figure draws (``new_axes``, ``new_panels``), the unit of its times
 ``charts``         general charts: curves vs workers, delivered/dropped bars, histograms
 ``diagrams``       01: boxes-and-arrows diagrams, who received what
+``handoff``        02b: one hand-off between two threads, unpinned and pinned to one core
 ``timeline``       03, 04: a trace as one lane per goroutine, messages as arrows
+``search``         02c: Google Search 1.0-3.0, latency per query on a virtual clock
 ``pool``           03: jobs on workers, wall time vs workers
 ``publisher``      04: one publisher run, every overflow policy side by side
 ``events``         05: an event bus fanning out to subscribers
 ``messaging``      06: work queues (deliveries, throughput, latency, contents, the ledger)
+``systems``        09-10: sagas, thin and fat events, ordering, the outbox, a read model's lag
 =================  ==========================================================================
 """
 from .charts import draw_histogram, draw_outcomes, draw_scaling
 from .diagrams import draw_delivery_matrix, draw_diagram
 from .events import draw_fan_out
+from .handoff import draw_switch_cost
 from .messaging import (OUTCOME_COLORS, draw_contents, draw_counts, draw_dashboard, draw_deliveries, draw_latency,
                         draw_publish_times, draw_sweep, draw_throughput)
 from .pool import draw_jobs, draw_pool_scaling
 from .publisher import draw_policies, draw_publisher
+from .search import draw_search_latencies
+from .systems import (STYLE_COLORS, draw_notification, draw_ordering, draw_outbox, draw_projection_lag,
+                      draw_saga_latency, draw_saga_scenarios)
 from .timeline import draw_timeline, message_paths
 
 __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
            "draw_diagram", "draw_delivery_matrix",
+           "draw_switch_cost",
            "draw_timeline", "message_paths",
            "draw_jobs", "draw_pool_scaling",
            "draw_publisher", "draw_policies",
            "draw_fan_out",
+           "draw_search_latencies",
            "OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
-           "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard"]
+           "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard",
+           "STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification", "draw_ordering",
+           "draw_outbox", "draw_projection_lag"]

@@ -8,7 +8,7 @@ is the same ``draw_*`` function of :mod:`chanlab.plots` that the notebook's stat
 An argument outside its slider's range is an error, not silently clamped.
 
 One module per chapter topic: ``pool`` (03), ``publisher`` (04), ``events`` (05), ``messaging``
-(06); ``base`` holds the sliders they share. In a notebook::
+(06), ``systems`` (09); ``base`` holds the sliders they share. In a notebook::
 
     from chanlab import widgets
     _ = display(widgets.pool_explorer())
@@ -18,6 +18,7 @@ from .events import events_explorer
 from .messaging import queue_explorer
 from .pool import pool_explorer, scaling_explorer
 from .publisher import policy_explorer, publisher_explorer
+from .systems import ordering_explorer, saga_explorer
 
 __all__ = ["pool_explorer", "scaling_explorer", "publisher_explorer", "policy_explorer", "events_explorer",
-           "queue_explorer", "show"]
+           "queue_explorer", "saga_explorer", "ordering_explorer", "show"]

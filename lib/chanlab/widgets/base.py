@@ -10,7 +10,7 @@ that ends at 100 would run 100)::
 import ipywidgets as W
 import matplotlib.pyplot as plt
 
-from .. import args
+from .. import args, policies
 
 __all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show"]
 
@@ -38,15 +38,12 @@ def dropdown(options, value, description, *, name):
     return W.Dropdown(options=options, value=value, description=description, style=STYLE)
 
 
-_NO_CAPACITY = ("unbounded", "keep_latest")  # the policies whose buffer size is not the user's to set
-
-
 def capacity_for(policy, capacity):
     """The capacity an explorer passes for its capacity slider's value, the same in every explorer:
     ``None`` for a policy that takes no capacity (``unbounded`` never fills, ``keep_latest`` is a
     one-slot mailbox), at least 1 for ``drop_oldest`` (it drops from a buffer), else the slider's
     value. Figures show the capacity actually used."""
-    if policy in _NO_CAPACITY:
+    if policies.get(policy).fixed is not None:  # a buffer that is not the user's to set
         return None
     return max(capacity, 1) if policy == "drop_oldest" else capacity
 

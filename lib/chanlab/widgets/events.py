@@ -3,9 +3,9 @@
 import ipywidgets as W
 import matplotlib.pyplot as plt
 
-from ..events import POLICIES
 from ..experiments.events import DISPATCH, fan_out, spread
 from ..plots import draw_fan_out
+from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
 from .base import capacity_for, dropdown, float_slider, int_slider, show
 
 __all__ = ["events_explorer"]

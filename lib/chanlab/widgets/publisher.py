@@ -5,8 +5,9 @@ overflow policy on the same workload. They redraw :func:`chanlab.plots.draw_publ
 import ipywidgets as W
 import matplotlib.pyplot as plt
 
-from ..experiments import POLICIES, publish
+from ..experiments import publish
 from ..plots import draw_policies, draw_publisher
+from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
 from .base import capacity_for, dropdown, float_slider, int_slider, show
 
 __all__ = ["publisher_explorer", "policy_explorer"]

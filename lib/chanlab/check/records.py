@@ -1,0 +1,178 @@
+"""Checkers for the exercises of notebook 10 (events as the record).
+
+Each function checks one exercise and returns a :class:`~chanlab.check.feedback.Feedback`::
+
+    check.records.fold_account(apply)
+"""
+from __future__ import annotations
+
+import copy as _copy
+import random
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from ..eventstore import EventStore, Upcasters, fold
+from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+
+__all__ = ["fold_account", "upcast_deposit", "ship_once", "INBOX_SCHEMA"]
+
+#: the receiver's tables for exercise 10.3
+INBOX_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS inbox (msg_id TEXT PRIMARY KEY);
+    CREATE TABLE IF NOT EXISTS shipments (order_id TEXT NOT NULL, qty INTEGER NOT NULL);
+"""
+
+
+def _account_store(seed, n=40):
+    rng = random.Random(seed)
+    store, balance, withdrawals = EventStore(), 0, 0
+    for _ in range(n):
+        amount = rng.randint(1, 50)
+        if balance >= amount and rng.random() < 0.4:
+            store.append("acct", [("Withdrawn", {"amount": amount})])
+            balance, withdrawals = balance - amount, withdrawals + 1
+        else:
+            store.append("acct", [("Deposited", {"amount": amount})])
+            balance += amount
+    return store, {"balance": balance, "withdrawals": withdrawals}
+
+
+def fold_account(apply) -> Feedback:
+    """10.1: ``apply(state, event) -> state`` folds an account's events into
+    ``{"balance": ..., "withdrawals": ...}`` from ``{"balance": 0, "withdrawals": 0}``."""
+    ex = "10.1"
+    for seed in range(3):
+        store, expected = _account_store(seed)
+        state = {"balance": 0, "withdrawals": 0}
+        for e in store.read("acct"):
+            state = attempt(ex, apply, state, e)
+            if isinstance(state, Raised):
+                return state.feedback
+            if not isinstance(state, dict):
+                return failed(ex, "apply should return the new state (a dict).", got=repr(state),
+                              hint='Return {"balance": ..., "withdrawals": ...} for every event.')
+        if state != expected:
+            hint = ("A Withdrawn event takes its amount away and counts one withdrawal."
+                    if state.get("balance") != expected["balance"] else "Count the Withdrawn events.")
+            return failed(ex, "The folded state differs from the account's history.", expected=expected,
+                          got=state, hint=hint)
+    return passed(ex, "Three accounts' histories folded to the right balance and number of withdrawals.")
+
+
+def upcast_deposit(v1_to_v2) -> Feedback:
+    """10.2: lift a schema-1 ``Deposited`` (``{"amount": euros}``) to schema 2 (``{"cents": ...,
+    "currency": "EUR"}``) without changing the stored event."""
+    ex = "10.2"
+    store = EventStore()
+    store.append("acct", [("Deposited", {"amount": 12})])  # schema 1, written last year
+    store.append("acct", [("Deposited", {"amount": 3})])
+    store.append("acct", [("Deposited", {"cents": 250, "currency": "EUR"}, 2)])  # written today
+    before = _copy.deepcopy([r.data for r in store.read("acct")])
+    probe = attempt(ex, v1_to_v2, {"amount": 1})
+    if isinstance(probe, Raised):
+        return probe.feedback
+    up = Upcasters().register("Deposited", 1, v1_to_v2)
+    try:
+        read = store.read("acct", upcast=up)
+    except Exception as err:  # the learner's function on one of the events
+        return failed(ex, f"v1_to_v2 raised {type(err).__name__} on a stored event.", got=str(err),
+                      hint="It gets the old event's data dict and returns the new one.")
+    if [r.data for r in store.read("acct")] != before:
+        return failed(ex, "The stored events changed: the log must never be rewritten.",
+                      expected=before, got=[r.data for r in store.read("acct")],
+                      hint="Build and return a new dict; do not modify the one you are given.")
+    got = [r.data for r in read]
+    expected = [{"cents": 1200, "currency": "EUR"}, {"cents": 300, "currency": "EUR"},
+                {"cents": 250, "currency": "EUR"}]
+    if got != expected:
+        return failed(ex, "The events read through the upcaster are not all in the schema-2 shape.",
+                      expected=expected, got=got, hint="1 euro is 100 cents; schema 2 has exactly two keys.")
+    total = fold(lambda s, e: s + e.data["cents"], read, 0)
+    return passed(ex, f"Old and new deposits read alike ({total} cents in all), and the log is untouched.")
+
+
+class _FlakyDisk:
+    """A connection that fails the first shipment insert of one message, as a full disk would."""
+
+    def __init__(self, db, fail_order):
+        self._db, self._fail = db, fail_order
+
+    def execute(self, sql, params=()):
+        if self._fail and "shipments" in sql.lower() and "insert" in sql.lower() and self._fail in params:
+            self._fail = None
+            raise sqlite3.OperationalError("disk I/O error")
+        return self._db.execute(sql, params)
+
+    def __getattr__(self, name):  # commit, rollback, in_transaction, executemany ...
+        return getattr(self._db, name)
+
+    def __enter__(self):
+        self._db.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._db.__exit__(*exc)
+
+
+def ship_once(handle) -> Feedback:
+    """10.3: ``handle(db, message)`` ships each order once, however often its message comes, and a
+    delivery that fails halfway leaves nothing behind (so the redelivery ships it)."""
+    ex = "10.3"
+    messages = [{"id": f"m{i}", "order": f"order-{i}", "qty": 1 + i % 3} for i in range(6)]
+    deliveries = messages + [messages[1], messages[4], messages[1]]  # at least once
+    with tempfile.TemporaryDirectory(prefix="chanlab-check-") as tmp:
+        path = Path(tmp) / "shipping.db"
+        db = sqlite3.connect(path)
+        db.executescript(INBOX_SCHEMA)
+        flaky = _FlakyDisk(db, "order-2")
+        results, failures = [], 0
+        try:
+            for m in deliveries + [messages[2]]:  # message 2 fails once, then comes again
+                try:
+                    r = handle(flaky, dict(m))
+                except NotImplementedError:
+                    return not_attempted(ex, "Write handle, then run this cell again.")
+                except sqlite3.OperationalError as err:
+                    if "disk I/O" not in str(err):
+                        return failed(ex, f"handle raised {err!r}.", hint="Check the SQL against INBOX_SCHEMA.")
+                    failures += 1
+                    db.close()  # the process dies with the failure; what was committed stays
+                    db = sqlite3.connect(path)
+                    flaky = _FlakyDisk(db, None)
+                    continue
+                except Exception as err:
+                    return failed(ex, f"handle raised {type(err).__name__}: {err}.",
+                                  hint="Let a sqlite3.OperationalError propagate; handle the IntegrityError "
+                                       "of a repeated message id.")
+                if r is ...:
+                    return not_attempted(ex, "Write handle, then run this cell again.")
+                results.append((m["id"], r))
+            db.close()
+            db = sqlite3.connect(path)  # what is on disk after a restart
+            shipped = dict(db.execute("SELECT order_id, COUNT(*) FROM shipments GROUP BY order_id"))
+        finally:
+            db.close()
+    expected = {m["order"]: 1 for m in messages}
+    if failures != 1:
+        return failed(ex, "The failing shipment insert never ran.", hint="Insert the shipment with db.execute.")
+    if shipped == {}:
+        return failed(ex, "Nothing was shipped after a restart: nothing was committed.",
+                      expected=expected, got=shipped, hint="End with db.commit(), or use `with db:`.")
+    twice = sorted(o for o, n in shipped.items() if n > 1)
+    if twice:
+        return failed(ex, f"{', '.join(twice)} shipped more than once.", expected=expected, got=shipped,
+                      hint="Record the message id in the inbox table, and skip a message whose id is there.")
+    lost = sorted(set(expected) - set(shipped))
+    if lost:
+        return failed(ex, f"{', '.join(lost)} never shipped: the first delivery failed halfway, and the "
+                          "redelivery was taken for a duplicate.", expected=expected, got=shipped,
+                      hint="Commit the inbox row and the shipment in one transaction, so that a failure "
+                           "undoes both: `with db:` around the two inserts.")
+    flags = [r for _, r in results]
+    if flags.count(True) != len(messages) or flags.count(False) != 3:
+        return failed(ex, "Every order shipped once, but handle's return values are off.",
+                      expected="True for a message's first successful delivery, False for a repeat",
+                      got=results, hint="Return True after shipping, False for a message already in the inbox.")
+    return passed(ex, "Each order shipped once: 3 duplicates skipped, and the delivery that failed halfway "
+                      "left nothing, so its redelivery shipped it.")

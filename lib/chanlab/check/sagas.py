@@ -1,0 +1,129 @@
+"""Checkers for the exercises of notebook 09 (one order, two ways).
+
+Each function checks one exercise and returns a :class:`~chanlab.check.feedback.Feedback`::
+
+    check.sagas.predict_messages({"orchestration": 8, "choreography": 4})
+"""
+from __future__ import annotations
+
+import random
+
+from ..errors import PanicError
+from ..experiments.ordering import Event, run_ordering
+from ..experiments.sagas import compare
+from ..saga import SHOP_WITH_FRAUD_CHECK
+from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+
+__all__ = ["predict_messages", "partition_key", "keep_a_copy"]
+
+
+def predict_messages(prediction: dict) -> Feedback:
+    """09.1: messages per order in each style once a fraud check is added, on a day when nothing
+    fails; compared with a run of both styles on that process."""
+    ex = "09.1"
+    styles = ("orchestration", "choreography")
+    if prediction is ... or (isinstance(prediction, dict) and any(v is ... for v in prediction.values())):
+        return not_attempted(ex, "Replace each ... in prediction by a number, then run this cell again.")
+    if not isinstance(prediction, dict) or set(prediction) != set(styles):
+        return failed(ex, "prediction should be a dict with exactly these keys.", expected=list(styles),
+                      got=repr(prediction), hint="Copy the dict from the stub; change only the values.")
+    runs = compare(orders=30, fail_rate=0.0, process=SHOP_WITH_FRAUD_CHECK, seed=5)
+    measured = {s: runs[s].summary()["messages per order"] for s in styles}
+    wrong = []
+    for s in styles:
+        try:
+            if abs(float(prediction[s]) - measured[s]) > 1e-9:
+                wrong.append(s)
+        except (TypeError, ValueError):
+            wrong.append(s)
+    if not wrong:
+        return passed(ex, f"Measured {measured}: the coordinator sends a command and gets a reply for each "
+                          "of the 4 steps; each event reaches the one service that reacts to it.")
+    hints = {"orchestration": "A step costs the coordinator a command out and a reply back. How many steps "
+                              "are there now?",
+             "choreography": "Count the subscriptions an order's events meet: OrderPlaced, StockReserved, "
+                             "FraudCleared, PaymentCharged each reach one service; OrderShipped reaches none."}
+    return failed(ex, f"Your {' and '.join(wrong)} figure differs from the measurement.",
+                  expected="the measured messages per order (run both styles to see them)",
+                  got=repr(prediction), hint=hints[wrong[0]])
+
+
+def partition_key(key) -> Feedback:
+    """09.2: a partition key that keeps every account's events in order and spreads the work."""
+    ex = "09.2"
+    if key is ...:
+        return not_attempted(ex, "Write the key function, then run this cell again.")
+    if not callable(key):
+        return failed(ex, "key should be a function event -> partition key.", got=repr(key),
+                      hint="def key(event): return ...  (an event has .account, .branch, .seq, .work)")
+    probe = attempt(ex, key, Event("account-1", "branch-1", 1, 0.01))
+    if isinstance(probe, Raised):
+        return probe.feedback
+    if not isinstance(probe, (str, int)) or isinstance(probe, bool):
+        return failed(ex, "key should return a str or an int (what to partition by).", got=repr(probe),
+                      hint="An event has .account, .branch, .seq and .work.")
+    try:
+        runs = [run_ordering("partitioned", workers=8, events=300, keys=24, skew=0.5, seed=seed, key=key)
+                for seed in range(3)]
+    except PanicError as err:
+        return failed(ex, f"key raised {type(err.__cause__).__name__} on some event.", got=str(err.__cause__),
+                      hint="It must work for every event, and return a str or an int.")
+    best = [run_ordering("partitioned", workers=8, events=300, keys=24, skew=0.5, seed=s,
+                         key=lambda e: e.account) for s in range(3)]
+    late = sum(r.out_of_order for r in runs)
+    if late:
+        return failed(ex, f"{late} events were applied after a later event of the same account.",
+                      expected="0 events out of order", got=f"{late} out of order over 3 runs",
+                      hint="Every event of one account must go to the same partition: which field is the "
+                           "same for all of them, and differs between accounts?")
+    worst, fair = max(r.imbalance for r in runs), max(r.imbalance for r in best)
+    if worst > 1.25 * fair:
+        used = max(sum(1 for n in r.per_worker if n) for r in runs)
+        return failed(ex, "Order is kept, but the work is badly spread.",
+                      expected=f"the busiest partition at most ~{fair:.2f}x the mean",
+                      got=f"{worst:.2f}x the mean: at most {used} of the 8 partitions got any work",
+                      hint="A coarser key (fewer distinct values) keeps order too, but leaves partitions idle: "
+                           "use the finest key whose order matters.")
+    return passed(ex, f"0 events out of order in 3 runs, and the busiest partition did {worst:.2f}x the mean.")
+
+
+def _updates(seed):
+    """Customer updates delivered at least once and not always in order: (event, final copy)."""
+    rng = random.Random(seed)
+    latest, events = {}, []
+    for version in range(1, 13):
+        cid = f"customer-{rng.randrange(3)}"
+        latest[cid] = {"id": cid, "version": latest.get(cid, {}).get("version", 0) + 1,
+                       "email": f"{cid}-{version}@example.com"}
+        events.append({"type": "CustomerUpdated", "data": dict(latest[cid])})
+    delivered = events + rng.sample(events, 4)  # redeliveries
+    for i in range(0, len(delivered) - 1, 3):  # and some neighbours swapped
+        delivered[i], delivered[i + 1] = delivered[i + 1], delivered[i]
+    return delivered, latest
+
+
+def keep_a_copy(apply) -> Feedback:
+    """09.3: ``apply(copy, event) -> copy`` keeps the newest version of each customer whatever the
+    order and number of deliveries."""
+    ex = "09.3"
+    if apply is ...:
+        return not_attempted(ex, "Write apply, then run this cell again.")
+    if not callable(apply):
+        return failed(ex, "apply should be a function (copy, event) -> copy.", got=repr(apply))
+    for seed in range(4):
+        events, latest = _updates(seed)
+        copy = {}
+        for e in events:
+            result = attempt(ex, apply, dict(copy), {"type": e["type"], "data": dict(e["data"])})
+            if isinstance(result, Raised):
+                return result.feedback
+            if not isinstance(result, dict):
+                return failed(ex, "apply should return the updated copy (a dict).", got=repr(result))
+            copy = result
+        if copy != latest:
+            stale = sorted(c for c in latest if copy.get(c) != latest[c])
+            return failed(ex, f"After a redelivered or overtaken update, the copy of {', '.join(stale)} is stale.",
+                          expected={c: latest[c]["version"] for c in stale},
+                          got={c: (copy.get(c) or {}).get("version") for c in stale},
+                          hint="Compare the event's version with the one you hold, and keep the newer.")
+    return passed(ex, "Duplicates and overtaken updates left every copy at the newest version.")

@@ -1,0 +1,139 @@
+"""09-10: how message- and event-driven systems are built: sagas, thin and fat events, ordering,
+the outbox, a read model's lag.
+
+Each function draws what one experiment of :mod:`chanlab.experiments` returned (``sagas``,
+``notification``, ``ordering``, ``outbox``, ``eventsourcing``) and returns its axes.
+"""
+import math
+
+from .base import BLUE, GREEN, RED, new_axes, new_panels
+
+__all__ = ["STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification",
+           "draw_ordering", "draw_outbox", "draw_projection_lag"]
+
+#: one colour per style, in every figure of the chapter
+STYLE_COLORS = {"orchestration": BLUE, "choreography": GREEN, "notification": RED, "state_transfer": GREEN,
+                "competing": RED, "partitioned": BLUE}
+_GREY = "#8c8c8c"
+
+
+def draw_saga_latency(runs, ax=None, title=None):
+    """The latency of every shipped order as a cumulative distribution, one line per style
+    (``runs``: ``{style: SagaRun}``, e.g. from :func:`chanlab.experiments.sagas.compare`)."""
+    ax = new_axes(ax)
+    for style, run in runs.items():
+        lat = sorted(run.latencies())
+        if lat:
+            ax.step(lat, [(i + 1) / len(lat) for i in range(len(lat))], where="post",
+                    color=STYLE_COLORS.get(style), label=f"{style} ({len(lat)} shipped, "
+                                                          f"{run.count('stuck')} stuck)")
+    ax.set_xlabel("order latency, placed to shipped [virtual s]")
+    ax.set_ylabel("share of shipped orders")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title or "How long an order takes, by style")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def draw_saga_scenarios(results, metric="messages per order", ax=None, title=None):
+    """One summary number per scenario and style as grouped bars (``results``: a list of
+    ``(scenario, {style: SagaRun})``; ``metric``: a key of :meth:`SagaRun.summary`)."""
+    ax = new_axes(ax, (7.5, 3.6))
+    styles = list(results[0][1]) if results else []
+    width = 0.8 / max(len(styles), 1)
+    for j, style in enumerate(styles):
+        values = [runs[style].summary()[metric] for _, runs in results]
+        xs = [i + (j - (len(styles) - 1) / 2) * width for i in range(len(results))]
+        bars = ax.bar(xs, values, width, color=STYLE_COLORS.get(style), label=style)
+        ax.bar_label(bars, fmt="%.3g", fontsize="x-small")
+    ax.set_xticks(range(len(results)), [name for name, _ in results], fontsize="small")
+    ax.set_xlabel("scenario")
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric[0].upper()}{metric[1:]}, by scenario and style")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def draw_notification(runs, ax=None, title=None):
+    """Median and 95th-percentile latency per receiver (bars), and calls to the source per event
+    (annotated), for thin and fat events in each scenario (``runs``: ``{label: NotificationRun}``)."""
+    ax = new_axes(ax, (7.5, 3.6))
+    labels = list(runs)
+    ys = range(len(labels))
+    p50 = [runs[k].percentile(0.5) * 1000 for k in labels]
+    p95 = [runs[k].percentile(0.95) * 1000 for k in labels]
+    colors = [STYLE_COLORS.get(runs[k].style, _GREY) for k in labels]
+    ax.barh(ys, p95, color=colors, alpha=0.35, label="95th percentile")
+    ax.barh(ys, p50, color=colors, label="median")
+    for y, k in zip(ys, labels):
+        ax.annotate(f"{runs[k].calls_per_event:.3g} calls/event", (p95[y], y), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize="x-small")
+    ax.set_yticks(list(ys), labels, fontsize="small")
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("latency from publish to done, per receiver [virtual ms, log scale]")
+    ax.set_ylabel("events, scenario")
+    ax.set_title(title or "Thin events call back; fat events carry the data")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def draw_ordering(runs, ax=None, title=None):
+    """Two panels over the number of workers, one line per layout: events handled out of order, and
+    throughput (``runs``: a list of :class:`OrderingRun`)."""
+    left, right = new_panels(ax, (1, 2), (10, 3.6))
+    for layout in sorted({r.layout for r in runs}):
+        rs = sorted((r for r in runs if r.layout == layout), key=lambda r: r.workers)
+        w = [r.workers for r in rs]
+        left.plot(w, [100 * r.out_of_order / r.events for r in rs], "o-", color=STYLE_COLORS.get(layout),
+                  label=layout)
+        right.plot(w, [r.throughput for r in rs], "o-", color=STYLE_COLORS.get(layout), label=layout)
+    left.set_xlabel("workers (and partitions)")
+    left.set_ylabel("events applied out of order [%]")
+    left.set_title("Per-key order")
+    right.set_xlabel("workers (and partitions)")
+    right.set_ylabel("throughput [events / virtual s]")
+    right.set_title("What partitions cost")
+    for a in (left, right):
+        a.legend(fontsize="small")
+    if title:
+        left.figure.suptitle(title)
+    return left, right
+
+
+def draw_outbox(runs, ax=None, title=None):
+    """Lost, phantom and duplicate messages summed over seeded runs, per way of publishing
+    (``runs``: ``{method: [ReliabilityRun, ...]}`` from :func:`chanlab.experiments.outbox.sweep`)."""
+    ax = new_axes(ax, (7.5, 3.6))
+    kinds = [("lost", RED, "lost (saved, never announced)"), ("phantom", "#dd8452", "phantom (announced, never saved)"),
+             ("duplicates", BLUE, "duplicate deliveries"), ("shipped_twice", "#8172b3", "applied twice")]
+    methods = list(runs)
+    width = 0.8 / len(kinds)
+    for j, (kind, color, label) in enumerate(kinds):
+        values = [sum(getattr(r, kind) for r in runs[m]) for m in methods]
+        xs = [i + (j - (len(kinds) - 1) / 2) * width for i in range(len(methods))]
+        bars = ax.bar(xs, values, width, color=color, label=label)
+        ax.bar_label(bars, fontsize="x-small")
+    n = sum(r.orders for r in next(iter(runs.values())))
+    ax.set_xticks(range(len(methods)), [m.replace("_", " ") for m in methods], fontsize="small")
+    ax.set_xlabel("how the service publishes")
+    ax.set_ylabel(f"messages, over {n} orders")
+    ax.set_title(title or "Crashes between the database and the broker")
+    ax.legend(fontsize="x-small")
+    return ax
+
+
+def draw_projection_lag(runs, ax=None, title=None):
+    """A read model's lag (events not yet applied) over time, one line per run
+    (``runs``: a list of :class:`LagRun`)."""
+    ax = new_axes(ax)
+    for r, color in zip(runs, [BLUE, RED, GREEN, _GREY, "#8172b3"]):
+        cap = r.batch / r.poll
+        ax.plot(r.times, r.lags, drawstyle="steps-post", color=color,
+                label=f"poll {r.poll:g} s, batch {r.batch} (up to {cap:.3g}/s vs {r.rate:.3g}/s in)")
+    ax.set_xlabel("time [virtual s]")
+    ax.set_ylabel("lag [events behind the log]")
+    ax.set_title(title or "How far the read model is behind")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="x-small")
+    return ax

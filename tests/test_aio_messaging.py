@@ -556,18 +556,18 @@ def test_put_timeout_and_close_while_waiting():
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="max_deliveries must be >= 1"):
+    with pytest.raises(ValueError, match="max_deliveries must be an int >= 1"):
         WorkQueue(max_deliveries=0)
-    with pytest.raises(ValueError, match="ack_timeout must be > 0"):
+    with pytest.raises(ValueError, match="ack_timeout must be a number > 0 s"):
         WorkQueue(ack_timeout=-5)
     with pytest.raises(ValueError, match="capacity"):
         WorkQueue(capacity=0)
 
     async def main():
         q = WorkQueue("jobs")
-        with pytest.raises(ValueError, match="timeout must be >= 0"):
+        with pytest.raises(ValueError, match="timeout must be a number >= 0 s"):
             await q.get(timeout=-1)
-        with pytest.raises(ValueError, match="timeout must be >= 0"):
+        with pytest.raises(ValueError, match="timeout must be a number >= 0 s"):
             await q.put("x", timeout=-1)
         with pytest.raises(ValueError, match="needs timeout=seconds"):
             await q.request("x", timeout=None)
@@ -575,7 +575,7 @@ def test_bad_arguments():
             await q.put("x", id=1.5)
         await q.put("x")
         msg = await q.get()
-        with pytest.raises(ValueError, match="must be >= 0"):
+        with pytest.raises(ValueError, match=r"nack\(delay=...\) must be a number >= 0 s"):
             await msg.nack(delay=-1)
         await msg.ack()
         with pytest.raises(AckError, match="already settled with ack"):

@@ -50,6 +50,16 @@ def make_handle(inbox=True, one_transaction=True, commit=True):
     return handle
 
 
+def shipment_first_then_inbox(db, message):  # not atomic: a failure between the commits ships twice
+    if db.execute("SELECT 1 FROM inbox WHERE msg_id = ?", (message["id"],)).fetchone():
+        return False
+    db.execute("INSERT INTO shipments VALUES (?, ?)", (message["order"], message["qty"]))
+    db.commit()
+    db.execute("INSERT INTO inbox VALUES (?)", (message["id"],))
+    db.commit()
+    return True
+
+
 def with_block(db, message):  # the model answer's shape: `with db:` commits or rolls back both rows
     with db:
         try:
@@ -69,7 +79,7 @@ CASES = [
     (check.upcast_deposit, lambda d: {"cents": d["amount"], "currency": "EUR"}, False),
     (check.ship_once, _stub, None), (check.ship_once, with_block, True), (check.ship_once, make_handle(), True),
     (check.ship_once, make_handle(inbox=False), False), (check.ship_once, make_handle(one_transaction=False), False),
-    (check.ship_once, make_handle(commit=False), False),
+    (check.ship_once, make_handle(commit=False), False), (check.ship_once, shipment_first_then_inbox, False),
 ]
 
 
@@ -84,3 +94,4 @@ def test_hints_name_the_mistake():
     assert "more than once" in str(check.ship_once(make_handle(inbox=False)))
     assert "one transaction" in str(check.ship_once(make_handle(one_transaction=False)))
     assert "nothing was committed" in str(check.ship_once(make_handle(commit=False)))
+    assert "committed together" in str(check.ship_once(shipment_first_then_inbox))

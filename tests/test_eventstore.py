@@ -209,3 +209,26 @@ def test_account_events_never_overdraw_and_fold_to_their_balance():
             assert running >= 0
     with pytest.raises(ValueError, match="no event 'Closed'"):
         balance(0, Recorded(1, "a", 1, "Closed", {}))
+
+
+def test_two_connections_appending_to_different_streams_do_not_collide(tmp_path):
+    a, b = SQLiteEventStore(tmp_path / "x.db"), SQLiteEventStore(tmp_path / "x.db")
+    try:
+        errors = []
+
+        def write(store, stream):
+            for i in range(30):
+                try:
+                    store.append(stream, [("E", {"i": i})])
+                except ConcurrencyError as err:  # pragma: no cover - the bug this test guards against
+                    errors.append(err)
+
+        threads = [threading.Thread(target=write, args=(s, n)) for s, n in ((a, "s1"), (b, "s2"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert errors == [] and [r.position for r in a.read_all()] == list(range(1, 61))
+    finally:
+        a.close()
+        b.close()

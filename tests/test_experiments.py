@@ -24,10 +24,12 @@ def test_job_sizes_are_seeded_and_have_the_mean(dist):
     assert min(a) >= 0
 
 
-@pytest.mark.parametrize("args, msg", [((-1,), "jobs"), ((5, -0.1), "mean"), ((5, 1.0, "normal"), "unknown"),
-                                       ((2.5,), "whole number"), ((True,), "whole number")])
-def test_job_sizes_bad_input(args, msg):
-    with pytest.raises(ValueError, match=msg):
+@pytest.mark.parametrize("args, error, msg", [
+    ((-1,), ValueError, "n must be an int >= 0, got -1"), ((5, -0.1), ValueError, "mean must be a number >= 0"),
+    ((5, 1.0, "normal"), ValueError, "distribution must be one of 'constant'"),
+    ((2.5,), TypeError, "n must be an int >= 0, not float"), ((True,), TypeError, "n must be an int >= 0, not the bool")])
+def test_job_sizes_bad_input(args, error, msg):
+    with pytest.raises(error, match=msg):
         job_sizes(*args)
 
 
@@ -142,7 +144,7 @@ def test_publisher_real_time_modes(mode):
                                          ({"interval": -1}, "interval"), ({"messages": -1}, "messages"),
                                          ({"mode": "threads", "messages": 10_000}, "mode='virtual'")])
 def test_publisher_bad_input(kwargs, msg):
-    with pytest.raises(ValueError, match=msg):
+    with pytest.raises(TypeError if kwargs.get("messages") == 1.5 else ValueError, match=msg):
         publish(**kwargs)
 
 

@@ -73,6 +73,8 @@ def test_fan_out_bad_input():
         fan_out([])
     with pytest.raises(ValueError, match="handler time must be a number"):
         fan_out(["fast"])
+    with pytest.raises(ValueError, match="a handler time must be a number >= 0 s, got -1"):
+        fan_out([-1])
     with pytest.raises(ValueError, match="one name each"):
         fan_out([0.1, 0.2], names=["a"])
     with pytest.raises(KeyError, match="no subscriber"):

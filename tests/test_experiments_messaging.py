@@ -93,8 +93,8 @@ def test_real_time_mode_agrees_on_the_counts():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(workers=0), "workers must be >= 1"),
-    (dict(failure_rate=1.5), "probability"),
+    (dict(workers=0), "workers must be an int >= 1"),
+    (dict(failure_rate=1.5), "failure_rate must be a number between 0 and 1"),
     (dict(poison=[99]), "poison lists message numbers"),
     (dict(distribution="normal"), "distribution must be one of"),
     (dict(mode="threads"), "mode must be one of"),

@@ -552,13 +552,13 @@ def test_a_fast_producer_is_held_to_the_pace_of_the_consumers():
 
 
 @pytest.mark.parametrize("kwargs, error, text", [
-    (dict(max_deliveries=0), ValueError, "max_deliveries must be >= 1"),
+    (dict(max_deliveries=0), ValueError, "max_deliveries must be an int >= 1"),
     (dict(max_deliveries=1.5), TypeError, "max_deliveries must be an int"),
-    (dict(ack_timeout=0), ValueError, "ack_timeout must be > 0"),
-    (dict(ack_timeout=-1), ValueError, "ack_timeout must be > 0"),
+    (dict(ack_timeout=0), ValueError, "ack_timeout must be a number > 0 s"),
+    (dict(ack_timeout=-1), ValueError, "ack_timeout must be a number > 0 s"),
     (dict(ack_timeout="5"), TypeError, "ack_timeout must be a number"),
     (dict(capacity=0), ValueError, "capacity"),
-    (dict(backoff=-1), ValueError, "backoff must be >= 0"),
+    (dict(backoff=-1), ValueError, "backoff must be a number >= 0 s"),
     (dict(backoff=(1, -2)), ValueError, r"backoff\[1\]"),
     (dict(backoff="fast"), TypeError, "exponential"),
     (dict(backoff=()), TypeError, "non-empty tuple"),
@@ -575,11 +575,11 @@ def test_bad_exponential():
 
 def test_negative_timeouts():
     q = WorkQueue("jobs")
-    with pytest.raises(ValueError, match="timeout must be >= 0"):
+    with pytest.raises(ValueError, match="timeout must be a number >= 0 s"):
         q.get(timeout=-1)
-    with pytest.raises(ValueError, match="timeout must be >= 0"):
+    with pytest.raises(ValueError, match="timeout must be a number >= 0 s"):
         q.put("x", timeout=-1)
-    with pytest.raises(ValueError, match="timeout must be >= 0"):
+    with pytest.raises(ValueError, match="timeout must be a number >= 0 s"):
         q.request("x", timeout=-1)
     with pytest.raises(ValueError, match="request\\(\\) needs timeout=seconds"):
         q.request("x", timeout=None)
@@ -592,7 +592,7 @@ def test_settling_mistakes():
     q = WorkQueue("jobs")
     q.put("x")
     msg = q.get(timeout=1)
-    with pytest.raises(ValueError, match="nack\\(delay=...\\) must be >= 0"):
+    with pytest.raises(ValueError, match="nack\\(delay=...\\) must be a number >= 0 s"):
         msg.nack(delay=-1)
     with pytest.raises(ValueError, match="finite"):
         msg.nack(delay=float("inf"))
@@ -629,7 +629,7 @@ def test_bad_ids_and_consume_arguments():
         consume("jobs", print)
     with pytest.raises(TypeError, match="handler"):
         consume(q, 42)
-    with pytest.raises(ValueError, match="workers must be >= 1"):
+    with pytest.raises(ValueError, match="workers must be an int >= 1"):
         consume(q, print, workers=0)
     with pytest.raises(TypeError, match="idempotency"):
         consume(q, print, idempotency="yes")

@@ -73,3 +73,23 @@ def test_bad_faults():
         Faults(down=((5, 1),))
     with pytest.raises(ValueError, match="duplicate_rate"):
         Faults(duplicate_rate=-0.1)
+
+
+def test_a_lost_message_is_resent_by_the_coordinator_and_strands_a_choreographed_order():
+    lossy = {s: Faults(loss_rate=0.05) for s in ("inventory", "payment", "shipping")}
+    runs = compare(orders=100, seed=1, faults=lossy)
+    assert runs["orchestration"].count("stuck") == 0 and runs["choreography"].count("stuck") > 0
+
+
+def test_an_idempotent_service_does_no_work_for_a_duplicate():
+    slow = {"payment": Faults(slow=5)}
+    runs = compare(orders=100, seed=1, faults=slow)
+    o, c = runs["orchestration"].summary(), runs["choreography"].summary()
+    assert o["stuck"] == c["stuck"] == 0 and o["p95 latency, shipped (s)"] == c["p95 latency, shipped (s)"]
+    assert o["messages per order"] > 2 * c["messages per order"]
+
+
+def test_an_email_after_shipping_changes_no_existing_choreographed_service():
+    from chanlab.saga import SHOP_WITH_EMAIL
+    assert changed_services(choreography_wiring, SHOP, SHOP_WITH_EMAIL) == []
+    assert changed_services(orchestration_wiring, SHOP, SHOP_WITH_EMAIL) == ["coordinator"]

@@ -30,11 +30,12 @@ def test_buffers_let_the_publisher_run_ahead():
     assert max(d.t for d in run) == 3.0  # subscribers still take 1 s each, but nobody waited to publish
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "3"])
-def test_bad_counts(bad):
-    with pytest.raises(ValueError, match="int >= 1"):
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError),
+                                        (True, TypeError), ("3", TypeError)])
+def test_bad_counts(bad, error):
+    with pytest.raises(error, match="items must be an int >= 1"):
         delivery.point_to_point(items=bad)
-    with pytest.raises(ValueError, match="int >= 1"):
+    with pytest.raises(error, match="receivers must be an int >= 1"):
         delivery.publish_subscribe(receivers=bad)
 
 

@@ -15,7 +15,7 @@ import ipywidgets as W  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from chanlab import widgets  # noqa: E402
+from chanlab import policies, widgets  # noqa: E402
 from chanlab.widgets.base import capacity_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,15 +95,18 @@ def test_publisher_widget_handles_extreme_settings():
     assert w.result.dropped == 0
 
 
-@pytest.mark.parametrize("policy", ["block", "drop_newest", "drop_oldest", "keep_latest", "unbounded"])
+@pytest.mark.parametrize("policy", policies.NAMES)
 def test_the_explorers_agree_on_what_no_capacity_means(policy):
-    """The publisher and the event explorer pass the capacity slider through the same rule: no
-    capacity for a policy that takes none, at least 1 for drop_oldest, else the slider."""
-    assert capacity_for(policy, 0) == {"unbounded": None, "keep_latest": None, "drop_oldest": 1}.get(policy, 0)
-    assert capacity_for(policy, 5) == (None if policy in ("unbounded", "keep_latest") else 5)
-    pub = widgets.publisher_explorer(capacity=0, policy=policy, messages=10).result
-    ev = widgets.events_explorer(capacity=0, policy=policy, events=10).result
-    # each run records the buffer it really had (chanlab.policies: keep_latest's one slot, None for
-    # unbounded), and the two experiments now record it the same way
-    assert pub.capacity == {"unbounded": None, "keep_latest": 1, "drop_oldest": 1}.get(policy, 0)
-    assert ev.capacity == pub.capacity
+    """The publisher and the event explorer offer the same policies (every one chanlab.policies
+    knows) and pass the capacity slider through the same rule: none for a policy whose buffer is
+    fixed, at least 1 for drop_oldest, else the slider."""
+    fixed = policies.get(policy).fixed is not None
+    assert capacity_for(policy, 0) == (None if fixed else {"drop_oldest": 1}.get(policy, 0))
+    assert capacity_for(policy, 5) == (None if fixed else 5)
+    pub = widgets.publisher_explorer(capacity=0, policy=policy, messages=10)
+    ev = widgets.events_explorer(capacity=0, policy=policy, events=10)
+    assert pub.children[4].options == ev.children[5].options == policies.NAMES
+    # each run records the buffer it really had: keep_latest's one slot, None for unbounded
+    assert pub.result.capacity == {"unbounded": None, "keep_latest": 1, "drop_oldest": 1}.get(policy, 0)
+    assert ev.result.capacity == pub.result.capacity
+    assert ev.result.policy == pub.result.policy == policies.label(policy)

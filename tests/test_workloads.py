@@ -22,7 +22,7 @@ def test_spin_returns_the_sum():
     (-1, ValueError, "int >= 0"),
     (2.5, TypeError, "not float"),
     ("10", TypeError, "not str"),
-    (True, TypeError, "not a bool"),
+    (True, TypeError, "not the bool"),
 ])
 def test_spin_says_what_to_pass(bad, err, words):
     with pytest.raises(err, match=words) as info:
@@ -40,14 +40,14 @@ def test_nap_sleeps_and_returns_its_argument():
 @pytest.mark.parametrize("bad, err", [(-0.1, ValueError), (float("nan"), ValueError),
                                       ("1s", TypeError), (None, TypeError), (False, TypeError)])
 def test_nap_rejects_bad_durations(bad, err):
-    with pytest.raises(err, match="seconds >= 0"):
+    with pytest.raises(err, match="seconds must be a number >= 0 s"):
         nap(bad)
 
 
 def test_square_and_whoami():
     assert square(3) == 9
     assert square(1.5) == 2.25
-    with pytest.raises(TypeError, match="takes a number"):
+    with pytest.raises(TypeError, match="x must be a number"):
         square("3")
     assert whoami() == os.getpid() == whoami(7)
 

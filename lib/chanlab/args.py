@@ -23,7 +23,7 @@ seconds), so a check is one line::
 import math
 import operator
 
-__all__ = ["count", "seconds", "number", "probability", "choice", "integer"]
+__all__ = ["count", "seconds", "number", "probability", "choice", "integer", "seed"]
 
 
 def _is_bool(value):
@@ -121,3 +121,9 @@ def choice(value, name, options):
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
     return value
+
+
+def seed(value, name="seed"):
+    """A seed for ``random.Random``: an int (``random.Random`` would take a str or a bool as well,
+    and give a run nobody meant)."""
+    return integer(value, name, allowed="an int (the same seed gives the same run)")

@@ -41,12 +41,11 @@ tests call it while the channels are busy.
 
 import _thread
 import itertools
-import math
-import operator
 import threading
 import types
 from collections import deque
 
+from . import args
 from . import trace as _trace
 from .errors import ClosedChannelError
 from .runtime import block, current_g, ready, will_park
@@ -56,34 +55,29 @@ __all__ = ["Chan", "ChanBase", "Case", "check_capacity", "check_timeout", "check
 _names = itertools.count(1)
 
 
+#: what a channel's capacity may be (the words of the error message)
+CAPACITY = "an int >= 0 (0 = unbuffered, like make(chan T); n buffers n values, like make(chan T, n))"
+
+
 def check_capacity(capacity):
     """Return ``capacity`` as an int if it is a valid channel size (an integer >= 0), else raise
-    a clear error. Shared by both flavours."""
-    if isinstance(capacity, bool):
-        raise TypeError("channel capacity must be an int >= 0 (0 = unbuffered), not a bool")
-    try:
-        capacity = operator.index(capacity)  # ints, and integer types such as numpy's
-    except TypeError:
-        raise TypeError(
-            f"channel capacity must be an int >= 0 (0 = unbuffered, like make(chan T)), not "
-            f"{type(capacity).__name__} {capacity!r}; for example Chan(0) or Chan(10)"
-        ) from None
+    ``TypeError`` (not an int) or ``ValueError`` (negative), as :mod:`chanlab.args` does. Go panics
+    with ``makechan: size out of range``. Shared by both flavours."""
+    capacity = args.integer(capacity, "capacity", allowed=CAPACITY)  # numpy's integers too
     if capacity < 0:
-        raise ValueError(f"channel capacity must be an int >= 0 (0 = unbuffered), got {capacity}")
+        raise ValueError(f"capacity must be {CAPACITY}, got {capacity}")
     return capacity
 
 
-def check_timeout(timeout):
-    """Return ``timeout`` (None or seconds >= 0), or raise a clear error. A timeout too long for
-    the operating system (``math.inf`` included) means no timeout: ``None``."""
-    if timeout is None:
+def check_timeout(timeout, name="timeout"):
+    """Return ``timeout`` (None, or seconds >= 0, as given), or raise ``TypeError`` / ``ValueError``
+    as :mod:`chanlab.args` does (NaN is a ``ValueError``). A timeout too long for the operating
+    system (``math.inf`` included) means no timeout: ``None``. Shared by both flavours."""
+    seconds = args.seconds(timeout, name, allow_none=True, finite=False,
+                           none_means="no timeout: wait as long as it takes")
+    if seconds is None or seconds > threading.TIMEOUT_MAX:
         return None
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or math.isnan(timeout):
-        raise TypeError(f"timeout must be None (wait as long as it takes) or seconds >= 0, not {timeout!r}")
-    if timeout < 0:
-        raise ValueError(f"timeout must be >= 0 seconds, got {timeout}")
-    return None if timeout > threading.TIMEOUT_MAX else timeout
-
+    return timeout
 
 
 class ChanBase:
@@ -201,15 +195,10 @@ class Chan(ChanBase):
             return True
 
     def _wait(self, queue, elem, timeout, reason):
-        """With the lock held and nothing ready: queue this thread on ``queue`` (offering ``elem``
+        """With the lock held, nothing ready and ``timeout`` checked by ``check_timeout``: queue this thread on ``queue`` (offering ``elem``
         if it sends), release the lock and park until a peer completes the operation (Go:
         ``gopark``). Returns the thread's G, which holds the result."""
         lock = self._lock
-        try:
-            timeout = check_timeout(timeout)
-        except (TypeError, ValueError):
-            lock.release()
-            raise
         what = f"{'send on' if reason == 'chan send' else 'receive from'} {self.name}"
         if timeout == 0:
             lock.release()
@@ -277,6 +266,8 @@ class Chan(ChanBase):
         when it is closed while this send waits. With ``timeout`` (seconds), raises the built-in
         ``TimeoutError`` if the send could not complete in time; the value was then not sent.
         """
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         lock = self._lock
         lock.acquire()
         if self._closed:
@@ -302,6 +293,8 @@ class Chan(ChanBase):
 
         With ``timeout`` (seconds), raises the built-in ``TimeoutError`` if nothing arrived in time.
         """
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         lock = self._lock
         lock.acquire()
         buf = self._buf

@@ -17,7 +17,8 @@ which receiver, and when. ``chanlab.plots.draw_delivery_matrix`` draws them.
 import asyncio
 from dataclasses import dataclass
 
-from . import aio
+from . import aio, args
+from .chan import check_capacity
 
 __all__ = ["Delivery", "point_to_point", "publish_subscribe"]
 
@@ -29,16 +30,15 @@ class Delivery:
     t: float  # virtual seconds after the start when the receiver got it
 
 
-def _check(n, what):
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be an int >= 1, got {n!r}")
 
 
 def point_to_point(items=6, receivers=3, work=1.0, capacity=0):
     """A queue with competing consumers: ``items`` messages, ``receivers`` workers that each take
     ``work`` seconds per message. Every message is delivered to exactly one worker."""
-    _check(items, "items")
-    _check(receivers, "receivers")
+    args.count(items, "items", minimum=1)
+    args.count(receivers, "receivers", minimum=1)
+    args.seconds(work, "work")
+    check_capacity(capacity)
     got = []
 
     async def main():
@@ -67,8 +67,10 @@ def point_to_point(items=6, receivers=3, work=1.0, capacity=0):
 def publish_subscribe(items=6, receivers=3, work=1.0, capacity=0):
     """A topic with subscribers: ``items`` events, each sent to every one of ``receivers``
     subscribers (one channel each), who take ``work`` seconds per event."""
-    _check(items, "items")
-    _check(receivers, "receivers")
+    args.count(items, "items", minimum=1)
+    args.count(receivers, "receivers", minimum=1)
+    args.seconds(work, "work")
+    check_capacity(capacity)
     got = []
 
     async def main():

@@ -6,6 +6,8 @@ check what they say (who talks to whom), and a reader can change one and redraw 
 """
 from dataclasses import dataclass, field
 
+from . import args
+
 __all__ = ["Node", "Edge", "Diagram", "message_driven", "event_driven", "observer"]
 
 #: what each kind of box is, for the legend
@@ -50,6 +52,8 @@ class Diagram:
 def message_driven(producers=2, consumers=3):
     """Producers put messages on a queue; competing consumers each take *some* of them
     (point-to-point: every message is handled by exactly one consumer)."""
+    producers = args.count(producers, "producers", minimum=1)
+    consumers = args.count(consumers, "consumers", minimum=1)
     nodes = [Node(f"producer {i + 1}", "sender", 0, _spread(i, producers)) for i in range(producers)]
     nodes.append(Node("queue", "channel", 1, 0))
     nodes += [Node(f"consumer {i + 1}", "receiver", 2, _spread(i, consumers)) for i in range(consumers)]
@@ -62,6 +66,8 @@ def message_driven(producers=2, consumers=3):
 def event_driven(publishers=1, subscribers=3):
     """A publisher emits events to a topic; every subscriber receives *every* event
     (publish/subscribe: fan-out)."""
+    publishers = args.count(publishers, "publishers", minimum=1)
+    subscribers = args.count(subscribers, "subscribers", minimum=1)
     nodes = [Node(f"publisher {i + 1}" if publishers > 1 else "publisher", "sender", 0, _spread(i, publishers))
              for i in range(publishers)]
     nodes.append(Node("topic", "channel", 1, 0))
@@ -76,6 +82,7 @@ def event_driven(publishers=1, subscribers=3):
 def observer(observers=3):
     """The observer pattern, in one process: the subject calls each observer's handler itself
     (no broker in between: the subject knows its observers)."""
+    observers = args.count(observers, "observers", minimum=1)
     nodes = [Node("subject", "sender", 0, 0)]
     nodes += [Node(f"observer {i + 1}", "receiver", 2, _spread(i, observers)) for i in range(observers)]
     edges = [Edge("subject", f"observer {i + 1}", "calls handler") for i in range(observers)]

@@ -37,6 +37,7 @@ a NATS JetStream stream used as the log): durable subscriptions pushed to reader
 compaction, replication across machines, per-stream access control, and tooling to migrate schemas.
 This module keeps to what a reader can see whole: append, read, version checks, snapshots, upcasters.
 """
+import contextlib
 import json
 import sqlite3
 import threading
@@ -108,6 +109,10 @@ class EventStore:
         self._snapshots = {}  # stream -> (version, state)
 
     # ---- the storage steps (called with the lock held) --------------------------------------------
+    def _transaction(self):
+        """Where an append's reads and writes happen as one: the lock is enough in memory."""
+        return contextlib.nullcontext()
+
     def _version(self, stream):
         return self._versions.get(stream, 0)
 
@@ -133,7 +138,7 @@ class EventStore:
         if expected_version is not ANY:
             expected_version = args.count(expected_version, "expected_version", minimum=0,
                                           allow_none=True, none_means="ANY: no version check")
-        with self._lock:
+        with self._lock, self._transaction():
             version = self._version(stream)
             if expected_version is not ANY and version != expected_version:
                 raise ConcurrencyError(f"{stream!r} is at version {version}, not {expected_version}: "
@@ -240,21 +245,26 @@ class SQLiteEventStore(EventStore):
     def _head(self):
         return self._db.execute("SELECT COALESCE(MAX(position), 0) FROM events").fetchone()[0]
 
+    @contextlib.contextmanager
+    def _transaction(self):
+        """``BEGIN IMMEDIATE`` before the stream's version and the log's head are read, so that
+        another connection (another process) cannot append in between: the file's write lock."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def _write(self, records):
         try:
-            self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
                 [(r.position, r.stream, r.version, r.type, json.dumps(r.data), r.schema) for r in records])
-            self._db.execute("COMMIT")
         except sqlite3.IntegrityError:
-            self._db.execute("ROLLBACK")
             raise ConcurrencyError(f"{records[0].stream!r}: another writer appended version "
                                    f"{records[0].version} first; read it again and retry") from None
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
 
     def _select(self, stream, after, limit):
         if stream is None:

@@ -25,6 +25,7 @@ import threading
 import time
 
 from . import trace as _trace
+from .chan import check_timeout
 from .errors import PanicError
 from .runtime import G, sched
 from .sync import WaitGroup
@@ -82,6 +83,8 @@ class Goroutine:
         Raises :class:`PanicError` (from the original exception) if it ended with one, and the
         built-in ``TimeoutError`` if it has not ended within ``timeout`` seconds.
         """
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         try:
             self._exited.wait(timeout)
         except TimeoutError:

@@ -86,7 +86,6 @@ channel.
 import inspect
 import itertools
 import math
-import operator
 import threading
 import time
 import weakref
@@ -94,6 +93,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from . import args
 from . import timers as _timers
 from . import trace as _trace
 from .chan import Chan, check_timeout
@@ -144,37 +144,25 @@ def _is_number(x):
     return not isinstance(x, bool) and isinstance(x, (int, float)) and not math.isnan(x)
 
 
-def check_seconds(value, what, *, positive=False, allow_none=False):
-    """``value`` as seconds (>= 0, or > 0 with ``positive``), or a clear error."""
-    if value is None and allow_none:
-        return None
-    if not _is_number(value):
-        none = " or None" if allow_none else ""
-        raise TypeError(f"{what} must be a number of seconds{none}, not {value!r}")
-    if value < 0 or (positive and value == 0):
-        raise ValueError(f"{what} must be {'> 0' if positive else '>= 0'} seconds, got {value}")
+def check_seconds(value, what, *, positive=False, allow_none=False, none_means="no limit"):
+    """``value`` (as given) if it is seconds >= 0 (> 0 with ``positive``; ``math.inf`` allowed), or
+    ``TypeError`` / ``ValueError`` from :func:`chanlab.args.seconds` naming ``what``."""
+    args.seconds(value, what, positive=positive, allow_none=allow_none, finite=False,
+                 none_means=none_means)
     return value
 
 
-def _check_count(value, what, minimum, allow_none=False):
-    if value is None and allow_none:
-        return None
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        value = operator.index(value)
-    except TypeError:
-        none = " (or None for no limit)" if allow_none else ""
-        raise TypeError(f"{what} must be an int >= {minimum}{none}, not {value!r}") from None
-    if value < minimum:
-        none = ", or None for no limit" if allow_none else ""
-        raise ValueError(f"{what} must be >= {minimum}{none}; got {value}")
-    return value
+def check_count(value, what, minimum, allow_none=False):
+    """``value`` as an int >= ``minimum`` (or None with ``allow_none``: no limit), or ``TypeError`` /
+    ``ValueError`` from :func:`chanlab.args.count` naming ``what``."""
+    return args.count(value, what, minimum=minimum, allow_none=allow_none)
 
 
-def _check_id(id):
+def check_id(id):
+    """A message id: a str or an int (None lets the queue make one); shared by both flavours."""
     if isinstance(id, bool) or not isinstance(id, (str, int)):
-        raise TypeError(f"a message id is a str or an int (or None to let the queue make one), not {id!r}")
+        raise TypeError(f"a message id is a str or an int (or None to let the queue make one), not "
+                        f"{type(id).__name__} {id!r}")
     return id
 
 
@@ -195,8 +183,7 @@ class _Exponential:
 
     def __init__(self, first, factor, cap):
         self.first = check_seconds(first, "exponential(first=...)")
-        if not _is_number(factor) or factor < 1:
-            raise ValueError(f"exponential(factor=...) must be a number >= 1, got {factor!r}")
+        args.number(factor, "exponential(factor=...)", minimum=1)
         self.factor = factor
         self.cap = check_seconds(cap, "exponential(cap=...)")
 
@@ -225,7 +212,7 @@ def check_backoff(backoff):
     (such as :func:`exponential`)."""
     if callable(backoff):
         return backoff
-    if _is_number(backoff):
+    if isinstance(backoff, (int, float)) and not isinstance(backoff, bool):  # NaN too: ValueError
         return check_seconds(backoff, "backoff")
     if isinstance(backoff, (tuple, list)) and backoff:
         return tuple(check_seconds(b, f"backoff[{i}]") for i, b in enumerate(backoff))
@@ -348,11 +335,12 @@ class QueueCore:
 
     def __init__(self, name=None, *, ack_timeout=30.0, max_deliveries=5, backoff=None, capacity=None):
         self.name = name if name is not None else f"queue-{next(_names)}"
-        ack_timeout = check_seconds(ack_timeout, "ack_timeout", positive=True, allow_none=True)
+        ack_timeout = check_seconds(ack_timeout, "ack_timeout", positive=True, allow_none=True,
+                                    none_means="no deadline for the ack")
         self.ack_timeout = None if ack_timeout is None or math.isinf(ack_timeout) else ack_timeout
-        self.max_deliveries = _check_count(max_deliveries, "max_deliveries", 1, allow_none=True)
+        self.max_deliveries = check_count(max_deliveries, "max_deliveries", 1, allow_none=True)
         self.backoff = exponential() if backoff is None else check_backoff(backoff)
-        self.capacity = _check_count(capacity, "capacity (unfinished messages held at once)", 1,
+        self.capacity = check_count(capacity, "capacity (unfinished messages held at once)", 1,
                                      allow_none=True)
         #: every message given up on, as :class:`DeadLetter` records, oldest first
         self.dead_letters = []
@@ -393,7 +381,7 @@ class QueueCore:
         if self._closed:
             raise ClosedQueueError(f"put on closed work queue {self.name!r}: close() means no more "
                                    f"messages; make a new WorkQueue")
-        return _Entry(self._new_id() if id is None else _check_id(id), body, reply_to)
+        return _Entry(self._new_id() if id is None else check_id(id), body, reply_to)
 
     def _has_room(self):
         return self.capacity is None or len(self._entries) < self.capacity
@@ -496,7 +484,8 @@ class QueueCore:
         self._finish(entry, "acked")
 
     def _nack(self, msg, delay, who):
-        delay = check_seconds(delay, "nack(delay=...)", allow_none=True)
+        delay = check_seconds(delay, "nack(delay=...)", allow_none=True,
+                              none_means="the queue's backoff")
         if delay is not None and math.isinf(delay):
             raise ValueError("nack(delay=...) must be finite; to give up on a message, use term()")
         self._check_live(msg, "nack")
@@ -829,7 +818,7 @@ class WorkQueue(QueueCore):
             if self._inbox is None:
                 self._inbox = Inbox(f"{self.name}.replies")
             inbox = self._inbox
-            cid = self._new_id() if id is None else _check_id(id)
+            cid = self._new_id() if id is None else check_id(id)
         reply = Chan(1, name=f"reply {cid}")
         inbox._expect(cid, reply)
         try:
@@ -1089,7 +1078,7 @@ class WorkersBase:
                             f"IdempotencyStore, not {idempotency!r}")
         self.queue = queue
         self.handler = handler
-        self.size = _check_count(workers, "workers", 1)
+        self.size = check_count(workers, "workers", 1)
         #: the IdempotencyStore in use (None without idempotency)
         self.idempotency = idempotency
         self.crash_before_ack = crash_before_ack

@@ -73,7 +73,8 @@ class Broker:
     """An in-memory stand-in for a broker's stream: it keeps every message published to it.
 
     With ``dedup=True`` it drops a message whose id it already holds, as a NATS JetStream stream
-    does within its duplicate window (``Duplicates``, 2 minutes by default).
+    does within its duplicate window (``Duplicates``, 2 minutes by default); this stand-in has no
+    window: it remembers every id for ever.
     """
 
     def __init__(self, dedup=False):
@@ -119,7 +120,7 @@ class _Database:
         # running SQLite crashes, the data will be safe" (a commit is in the operating system's
         # hands at once), and only an operating-system crash or a power cut can lose the last
         # commits or worse. The crash points model the death of a process, so they need no fsync;
-        # a power cut is another story (notebook 11 on Jepsen's NATS findings).
+        # a power cut is another story (notebook 10, and 11 on Jepsen's NATS findings).
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.executescript(self.SCHEMA)

@@ -34,7 +34,7 @@ Go, the coordinator's loop for one order (a goroutine per order, a reply channel
 """
 from dataclasses import dataclass
 
-__all__ = ["Step", "SHOP", "SHOP_WITH_FRAUD_CHECK", "orchestration_wiring", "choreography_wiring",
+__all__ = ["Step", "SHOP", "SHOP_WITH_FRAUD_CHECK", "SHOP_WITH_EMAIL", "orchestration_wiring", "choreography_wiring",
            "changed_services", "START_EVENT"]
 
 #: the event that starts the process in the choreography (the shop's front end publishes it)
@@ -69,6 +69,11 @@ SHOP_WITH_FRAUD_CHECK = (
     SHOP[1],
     SHOP[2],
 )
+
+
+#: the same process with an e-mail to the customer once the order has shipped (a reaction to the
+#: process's outcome rather than a step the process needs)
+SHOP_WITH_EMAIL = SHOP + (Step("email", "send", done="EmailSent"),)
 
 
 def orchestration_wiring(process):

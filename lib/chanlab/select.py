@@ -82,6 +82,8 @@ def select(*cases, default=False, timeout=None):
     A send case on a closed channel raises ``ClosedChannelError``, as Go panics.
     """
     check_cases(cases, Chan, "chanlab (threads)")
+    if timeout is not None:
+        timeout = check_timeout(timeout)
     chans = list({id(c.chan): c.chan for c in cases if c is not None}.values())
     if len(chans) > 1:
         chans.sort(key=id)  # one global lock order (Go sorts by address: lockorder)
@@ -110,13 +112,9 @@ def select(*cases, default=False, timeout=None):
     if default:
         _unlock(chans)
         return Selected(None)
-    try:
-        timeout = check_timeout(timeout)
-        if timeout == 0:
-            raise TimeoutError("no select case was ready (timeout=0)")
-    except BaseException:
+    if timeout == 0:
         _unlock(chans)
-        raise
+        raise TimeoutError("no select case was ready (timeout=0)")
 
     # pass 2: queue a waiter on every channel, then sleep. In the random order of pass 1: where
     # several cases wait on one channel, a partner that comes later picks among them at random

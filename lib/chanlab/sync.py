@@ -110,10 +110,11 @@ class WaitGroup:
 
         With ``timeout`` (seconds), raise the built-in ``TimeoutError`` if it is not zero in time.
         """
+        if timeout is not None:
+            timeout = check_timeout(timeout)  # also when the counter is zero: bad input is an error
         with self._lock:
             if self._count == 0:
                 return
-            timeout = check_timeout(timeout)
             g = current_g()
             self._waiters.append(g)
             will_park(g, timeout)

@@ -28,29 +28,22 @@ chanlab::
 Under the GIL, threads running ``spin`` take turns on one core; processes (or Go's goroutines)
 run them in parallel. ``nap`` releases the GIL while it sleeps, so threads overlap it fine.
 """
-import math
-import operator
 import os
 import pickle
 import re
 import time
 
+from . import args
+
 __all__ = ["spin", "nap", "square", "whoami", "try_unpickle"]
 
 
 def _count(n, fn):
-    """``n`` as an int >= 0, or a clear error saying what to pass."""
-    if isinstance(n, bool):
-        raise TypeError(f"{fn}(n) takes an int >= 0 (how many numbers to add up), not a bool")
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(
-            f"{fn}(n) takes an int >= 0 (how many numbers to add up), not {type(n).__name__} {n!r}; "
-            f"for example {fn}(1_000_000)"
-        ) from None
+    """``n`` as an int >= 0 (:mod:`chanlab.args`' contract), the message saying what to pass."""
+    allowed = f"an int >= 0 (how many numbers to add up), for example {fn}(1_000_000)"
+    n = args.integer(n, "n", allowed=allowed)
     if n < 0:
-        raise ValueError(f"{fn}(n) takes an int >= 0 (how many numbers to add up), got {n}; for example {fn}(1_000_000)")
+        raise ValueError(f"n must be {allowed}, got {n}")
     return n
 
 
@@ -69,18 +62,14 @@ def nap(seconds):
 
     Raises ``ValueError`` for a negative or NaN duration and ``TypeError`` for a non-number.
     """
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise TypeError(f"nap(seconds) takes a number of seconds >= 0, for example nap(0.01), not {seconds!r}")
-    if math.isnan(seconds) or seconds < 0:
-        raise ValueError(f"nap(seconds) takes a number of seconds >= 0, for example nap(0.01), got {seconds}")
+    args.seconds(seconds, "seconds")  # (finite: time.sleep(inf) would never return)
     time.sleep(seconds)
     return seconds
 
 
 def square(x):
     """``x * x``: the smallest job that can be sent to another process (for pickling demos)."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"square(x) takes a number, not {type(x).__name__} {x!r}")
+    args.number(x, "x", finite=False)
     return x * x
 
 

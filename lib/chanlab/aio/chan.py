@@ -30,7 +30,7 @@ at all. A Chan belongs to one event loop and is not thread-safe: from another th
 from collections import deque
 
 from chanlab import trace as _trace
-from chanlab.chan import Case, ChanBase, check_capacity, check_invariants
+from chanlab.chan import Case, ChanBase, check_capacity, check_invariants, check_timeout
 from chanlab.errors import ClosedChannelError
 from chanlab.select import Selected
 
@@ -173,6 +173,8 @@ class Chan(ChanBase):
         Raises ``ClosedChannelError("send on closed channel")`` if the channel is or gets closed, and
         ``TimeoutError`` if ``timeout`` seconds pass first (then nothing was sent).
         """
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         if self.try_send(value):
             return
         if await park(((self._sendq, value, None),), timeout, "chan send", self) is CLOSED:
@@ -183,6 +185,8 @@ class Chan(ChanBase):
 
         Raises ``TimeoutError`` if ``timeout`` seconds pass first (then nothing was received).
         """
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         value = self._try_recv()
         if value is EMPTY:
             value = await park(((self._recvq, None, None),), timeout, "chan receive", self)
@@ -190,6 +194,8 @@ class Chan(ChanBase):
 
     async def recv_ok(self, timeout=None):
         """``v, ok := <-ch``: ``(value, True)``, or ``(None, False)`` once closed and drained."""
+        if timeout is not None:
+            timeout = check_timeout(timeout)
         value = self._try_recv()
         if value is EMPTY:
             value = await park(((self._recvq, None, None),), timeout, "chan receive", self)

@@ -31,7 +31,7 @@ from chanlab import trace as _trace
 from chanlab.chan import check_timeout
 from chanlab.messaging import (AckError, ClosedQueueError, Crash, DeadLetter, IdempotencyBase,
                                InboxBase, InProgressError, MessageBase, QueueCore, Stats,
-                               WorkersBase, WorkerStats, _check_id, _reply_to, check_request_timeout,
+                               WorkersBase, WorkerStats, check_id, _reply_to, check_request_timeout,
                                exponential)
 
 from .chan import Chan
@@ -195,7 +195,7 @@ class WorkQueue(QueueCore):
         if self._inbox is None:
             self._inbox = Inbox(f"{self.name}.replies")
         inbox = self._inbox
-        cid = self._new_id() if id is None else _check_id(id)
+        cid = self._new_id() if id is None else check_id(id)
         reply = Chan(1, name=f"reply {cid}")
         inbox._expect(cid, reply)
         try:

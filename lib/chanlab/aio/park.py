@@ -20,6 +20,7 @@ that record trace events.
 import asyncio
 
 from chanlab import trace as _trace
+from chanlab.chan import check_timeout
 
 __all__ = ["Waiter", "park", "withdraw", "label", "record", "CLOSED", "TIMEOUT", "WOKEN", "EMPTY"]
 
@@ -112,7 +113,8 @@ async def park(ops, timeout, what, chan=None, select=False):
     iteration), the operation counts as done: the value is returned and the cancellation comes too
     late, so nothing is lost or received twice.
     """
-    if timeout is not None and not timeout > 0:  # 0 (or less): do not wait at all
+    timeout = check_timeout(timeout)
+    if timeout is not None and not timeout > 0:  # 0: do not wait at all
         raise TimeoutError(_timeout_message(what, chan, timeout))
     loop = asyncio.get_running_loop()
     fut = loop.create_future()

@@ -15,10 +15,10 @@ it stays free to notice Ctrl-C (a kernel interrupt), which stops the program wit
 
 import asyncio
 import inspect
-import math
 import threading
 import time
 
+from chanlab import args
 from chanlab import trace as _trace
 
 from .loop import RealTimeLoop, VirtualTimeLoop
@@ -168,11 +168,12 @@ def run(main, *, virtual_time=False, timeout=None):
     sleep, so a seeded program (``random.seed(n)``) gives the same result every run.
     """
     coro = _as_coroutine(main)
-    if timeout is not None:
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
-                or math.isnan(timeout) or timeout <= 0:
-            coro.close()
-            raise ValueError(f"run(timeout=...) takes a number of seconds > 0 (or None); got {timeout!r}")
+    try:
+        args.seconds(timeout, "timeout", positive=True, allow_none=True, finite=False,
+                     none_means="no limit")
+    except (TypeError, ValueError):
+        coro.close()
+        raise
     loop = VirtualTimeLoop() if virtual_time else RealTimeLoop()
     outcome = _Outcome()
     thread = threading.Thread(

@@ -30,7 +30,7 @@ wins; the other cases are withdrawn.
 
 import random
 
-from chanlab.chan import Case
+from chanlab.chan import Case, check_timeout
 from chanlab.errors import ClosedChannelError
 from chanlab.select import Selected, check_cases
 
@@ -52,6 +52,8 @@ async def select(*cases, default=False, timeout=None):
     (Go's ``select {}``). ``timeout`` seconds without a case raise ``TimeoutError``.
     """
     check_cases(cases, _chan_type(), "chanlab.aio")
+    if timeout is not None:
+        timeout = check_timeout(timeout)
     ready = [i for i, case in enumerate(cases) if case is not None and
              (case.chan._can_send() if case.is_send else case.chan._can_recv())]
     if ready:

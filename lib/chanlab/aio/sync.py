@@ -85,6 +85,8 @@ class WaitGroup:
 
         Raises ``TimeoutError`` if ``timeout`` seconds pass first.
         """
+        if timeout is not None:
+            check_timeout(timeout)  # also when the counter is zero: bad input is an error
         if self._count == 0:
             return
         await park(((self._waiters, None, None),), timeout, "sync.WaitGroup.Wait")

@@ -35,6 +35,7 @@ import contextlib
 import math
 import weakref
 
+from chanlab import args
 from chanlab import timers as _threads
 from chanlab import trace as _trace
 
@@ -183,5 +184,6 @@ def tick(seconds):
 
 async def sleep(seconds):
     """``time.Sleep(d)``: pause this goroutine (only this one: never use ``time.sleep`` in async
-    code, it stops every goroutine)."""
+    code, it stops every goroutine). Zero or negative ``seconds`` return at once, as in Go."""
+    args.number(seconds, "seconds", finite=False)  # math.inf: sleep forever
     await asyncio.sleep(seconds)

@@ -41,8 +41,8 @@ def predict_messages(prediction: dict) -> Feedback:
                           "of the 4 steps; each event reaches the one service that reacts to it.")
     hints = {"orchestration": "A step costs the coordinator a command out and a reply back. How many steps "
                               "are there now?",
-             "choreography": "Count the subscriptions an order's events meet: OrderPlaced, StockReserved, "
-                             "FraudCleared, PaymentCharged each reach one service; OrderShipped reaches none."}
+             "choreography": "For each event one order produces, count the services that subscribe to it "
+                             "(choreography_wiring shows them)."}
     return failed(ex, f"Your {' and '.join(wrong)} figure differs from the measurement.",
                   expected="the measured messages per order (run both styles to see them)",
                   got=repr(prediction), hint=hints[wrong[0]])

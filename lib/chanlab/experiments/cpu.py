@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import args
 from ..envcheck import find_tool
 from ..gorun import run_go
 from ..workloads import spin
@@ -67,6 +68,10 @@ def speedups(kinds=KINDS, max_workers=2, jobs=16, n=200_000, go_scale=50, progre
     bigger (else they end before the clock can see them); a speed-up compares a kind only with itself.
     Without a Go toolchain the result has no ``"go"`` entry.
     """
+    max_workers = args.count(max_workers, "max_workers", minimum=1)
+    args.count(jobs, "jobs", minimum=1)
+    args.count(n, "n")
+    args.number(go_scale, "go_scale", minimum=0, exclusive_minimum=True)
     if "go" in kinds and find_tool("go") is None:
         kinds = [k for k in kinds if k != "go"]  # no Go toolchain here: measure the others
     out = {}

@@ -6,6 +6,7 @@ delivered sequence numbers and the count of dropped messages, to compare with
 """
 from pathlib import Path
 
+from .. import args
 from ..gorun import run_go
 from .jobs import check_count, check_seconds
 
@@ -24,9 +25,10 @@ def _ms(seconds, what):
 
 def go_publish(messages=20, interval=0.01, consumer_time=0.025, capacity=0, start_delay=0.0, timeout=60):
     """Run the Go publisher (drop_newest); return ``(delivered_seqs, dropped)``."""
-    args = [str(check_count(messages, "messages")), _ms(interval, "interval"), _ms(consumer_time, "consumer_time"),
+    argv = [str(check_count(messages, "messages")), _ms(interval, "interval"), _ms(consumer_time, "consumer_time"),
             str(check_count(capacity, "capacity")), _ms(start_delay, "start_delay")]
-    result = run_go(GO_SOURCES["publish"].read_text(), args=args, timeout=timeout)
+    args.seconds(timeout, "timeout", positive=True)
+    result = run_go(GO_SOURCES["publish"].read_text(), args=argv, timeout=timeout)
     if result.status != 0:
         raise RuntimeError(f"the Go publisher failed ({result.stage}, status {result.status}):\n{result.stderr}")
     seqs_line, counts = result.stdout.splitlines()

@@ -11,8 +11,9 @@ Distributions (all with the given mean, in seconds of work):
 ``bimodal``      90 % short jobs and 10 % jobs ten times longer
 """
 import math
-import operator
 import random
+
+from .. import args
 
 __all__ = ["DISTRIBUTIONS", "job_sizes", "check_count", "check_seconds"]
 
@@ -20,31 +21,23 @@ DISTRIBUTIONS = ("constant", "uniform", "exponential", "lognormal", "bimodal")
 
 
 def check_count(value, what, minimum=0):
-    """``value`` as an int >= minimum, or a clear ValueError."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        value = operator.index(value)  # ints, and numpy's integers from sliders
-    except TypeError:
-        raise ValueError(f"{what} must be a whole number >= {minimum}, got {value!r}") from None
-    if value < minimum:
-        raise ValueError(f"{what} must be >= {minimum}, got {value}")
-    return value
+    """``value`` as an int >= ``minimum``: :func:`chanlab.args.count` (``TypeError`` for a wrong type,
+    ``ValueError`` for a wrong value, the message names ``what``). Kept for the experiments that
+    call it; new code calls ``chanlab.args`` directly."""
+    return args.count(value, what, minimum=minimum)
 
 
 def check_seconds(value, what, minimum=0.0):
-    """``value`` as a float >= minimum seconds, or a clear ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{what} must be a number of seconds, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{what} must be >= {minimum} s, got {value}")
-    return float(value)
+    """``value`` as a float >= ``minimum`` seconds (finite): :func:`chanlab.args.seconds`."""
+    return args.seconds(value, what, minimum=minimum)
 
 
 def job_sizes(n, mean=1.0, distribution="constant", seed=0):
     """``n`` job sizes (seconds of work) with the given ``mean``, drawn with ``random.Random(seed)``."""
-    n = check_count(n, "the number of jobs")
-    mean = check_seconds(mean, "the mean job time")
+    n = args.count(n, "n")
+    mean = args.seconds(mean, "mean")
+    args.choice(distribution, "distribution", DISTRIBUTIONS)
+    seed = args.integer(seed, "seed")
     rng = random.Random(seed)
     if distribution == "constant":
         return [mean] * n
@@ -55,7 +48,6 @@ def job_sizes(n, mean=1.0, distribution="constant", seed=0):
     if distribution == "lognormal":
         mu = math.log(mean) - 0.5 if mean > 0 else 0.0  # sigma = 1: E[X] = exp(mu + 1/2)
         return [rng.lognormvariate(mu, 1.0) if mean > 0 else 0.0 for _ in range(n)]
-    if distribution == "bimodal":
-        short = mean / (0.9 + 0.1 * 10)  # 90 % of size s, 10 % of size 10 s: mean 1.9 s
-        return [short * (10 if rng.random() < 0.1 else 1) for _ in range(n)]
-    raise ValueError(f"unknown distribution {distribution!r}; pick one of {DISTRIBUTIONS}")
+    # bimodal
+    short = mean / (0.9 + 0.1 * 10)  # 90 % of size s, 10 % of size 10 s: mean 1.9 s
+    return [short * (10 if rng.random() < 0.1 else 1) for _ in range(n)]

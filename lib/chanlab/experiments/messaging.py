@@ -32,7 +32,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .. import aio
+from .. import aio, args
 from ..aio.messaging import AckError, WorkQueue
 from ..messaging import Stats, check_backoff, exponential
 from .jobs import DISTRIBUTIONS, check_count, check_seconds, job_sizes
@@ -175,12 +175,6 @@ def _check_seqs(values, what, messages):
     return seqs
 
 
-def _check_rate(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValueError(f"{what} is a probability between 0 and 1, got {value!r}")
-    return float(value)
-
-
 def run_queue(workers=3, messages=30, work=1.0, *, distribution="constant", interval=0.0,
               failure_rate=0.0, crash_rate=0.0, poison=(), crash_on=(), capacity=None,
               ack_timeout=10.0, max_deliveries=5, backoff=None, restart=True, seed=0,
@@ -195,8 +189,11 @@ def run_queue(workers=3, messages=30, work=1.0, *, distribution="constant", inte
     workers = check_count(workers, "workers", 1)
     messages = check_count(messages, "messages", 1)
     interval = check_seconds(interval, "interval")
-    failure_rate = _check_rate(failure_rate, "failure_rate")
-    crash_rate = _check_rate(crash_rate, "crash_rate")
+    work = args.seconds(work, "work")
+    failure_rate = args.probability(failure_rate, "failure_rate")
+    crash_rate = args.probability(crash_rate, "crash_rate")
+    seed = args.integer(seed, "seed")
+    max_seconds = args.seconds(max_seconds, "max_seconds", positive=True, finite=False)
     poison = _check_seqs(poison, "poison", messages)
     crash_on = _check_seqs(crash_on, "crash_on", messages)
     if distribution not in DISTRIBUTIONS:

@@ -75,7 +75,7 @@ def run_notification(style="notification", receivers=3, events=200, interval=0.0
         if not (isinstance(w, tuple) and len(w) == 2):
             raise TypeError(f"source_down is a tuple of (start, end) seconds, not {source_down!r}")
         windows.append(tuple(args.seconds(t, "source_down time") for t in w))
-    rng = random.Random(seed)
+    rng = random.Random(args.seed(seed))
     db = {f"customer-{i}": {"id": f"customer-{i}", "name": f"Customer {i}", "email": f"c{i}@example.com",
                             "address": f"{i} Channel Street", "version": 0} for i in range(customers)}
     changes = [f"customer-{rng.randrange(customers)}" for _ in range(events)]

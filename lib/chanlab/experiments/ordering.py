@@ -68,7 +68,7 @@ def run_ordering(layout="competing", workers=4, events=400, keys=20, work=0.01, 
     skew = args.number(skew, "skew", minimum=0.0, maximum=5.0)
     if not callable(key):
         raise TypeError(f"key must be a function event -> partition key, such as by_account, not {key!r}")
-    rng = random.Random(seed)
+    rng = random.Random(args.seed(seed))
     weights = [1 / (k + 1) ** skew for k in range(keys)]
     stream, seq = [], {}
     for _ in range(events):

@@ -47,7 +47,7 @@ def reliability(method="outbox", orders=100, crash_rate=0.1, seed=0, inbox=True,
     crash_rate = args.probability(crash_rate, "crash_rate")
     if crash_rate == 1:
         raise ValueError("crash_rate must be below 1: at 1 every restart crashes again and nothing ends")
-    rng = random.Random(seed)
+    rng = random.Random(args.seed(seed))
     crashes = 0
 
     def crash():

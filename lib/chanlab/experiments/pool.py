@@ -30,7 +30,7 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from .. import aio
+from .. import aio, args
 from .. import trace as _trace
 from ..chan import Chan
 from ..goroutine import go
@@ -102,8 +102,10 @@ def worker_pool(workers=4, jobs=20, job_time=1.0, distribution="constant", seed=
     call ``progress(done, total)`` as results arrive.
     """
     workers = check_count(workers, "workers", 1)
+    max_seconds = args.seconds(max_seconds, "max_seconds", positive=True, finite=False)
     if sizes is None:
-        sizes = job_sizes(jobs, job_time, distribution, seed)
+        sizes = job_sizes(args.count(jobs, "jobs"), args.seconds(job_time, "job_time"), distribution,
+                          args.integer(seed, "seed"))
     else:
         sizes = [check_seconds(s, "a job size") for s in sizes]
     if mode not in MODES:

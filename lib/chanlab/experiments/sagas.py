@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .. import aio, args
 from ..saga import SHOP, START_EVENT, choreography_wiring
 
-__all__ = ["STYLES", "OUTCOMES", "Faults", "OrderRecord", "SagaRun", "run_saga", "compare"]
+__all__ = ["STYLES", "OUTCOMES", "Faults", "OrderRecord", "SagaRun", "run_saga", "compare", "step_fails"]
 
 STYLES = ("orchestration", "choreography")
 OUTCOMES = ("shipped", "cancelled", "stuck")
@@ -42,10 +42,12 @@ class Faults:
     down: tuple = ()  #: ``(start, end)`` seconds during which it takes no messages
     duplicate_rate: float = 0.0  #: probability that a message to it is delivered twice
     idempotent: bool = True  #: it recognises a message it has applied before and applies it once
+    loss_rate: float = 0.0  #: probability that a message to it is lost on the way (never delivered)
 
     def __post_init__(self):
         args.number(self.slow, "Faults(slow=...)", minimum=0.0)
         args.probability(self.duplicate_rate, "Faults(duplicate_rate=...)")
+        args.probability(self.loss_rate, "Faults(loss_rate=...)")
         for w in self.down:
             if not (isinstance(w, tuple) and len(w) == 2):
                 raise TypeError(f"Faults(down=...) is a tuple of (start, end) seconds, not {self.down!r}")
@@ -101,7 +103,7 @@ class SagaRun:
         return {
             "style": self.style, "orders": n,
             "shipped": self.count("shipped"), "cancelled": self.count("cancelled"), "stuck": self.count("stuck"),
-            "median latency (s)": p(0.5), "p95 latency (s)": p(0.95),
+            "median latency, shipped (s)": p(0.5), "p95 latency, shipped (s)": p(0.95),
             "messages per order": self.messages_total / n,
             "compensations": sum(r.compensations for r in self.records),
             "duplicates applied": sum(r.duplicates_applied for r in self.records),
@@ -111,6 +113,13 @@ class SagaRun:
 
 def _coin(seed, *key):
     return random.Random("/".join(map(str, (seed, *key)))).random()
+
+
+def step_fails(step, order, seed=0, fail_rate=0.1):
+    """Whether ``step`` fails for ``order``: the seeded coin of :func:`run_saga` (the same seed and
+    ``fail_rate`` decline the same orders in every style, and in notebook 11's worker processes).
+    A step that cannot fail (``step.failed`` is None) never does."""
+    return step.failed is not None and _coin(seed, "fail", step.service, order) < fail_rate
 
 
 class _World:
@@ -127,15 +136,20 @@ class _World:
         self.deliveries = 0
 
     async def deliver(self, service, message, key):
-        """Put ``message`` into ``service``'s inbox, twice with the service's duplicate rate."""
-        copies = 2 if _coin(self.seed, "dup", service, *key) < self.faults[service].duplicate_rate else 1
+        """Put ``message`` into ``service``'s inbox: twice with the service's duplicate rate, not at
+        all with its loss rate (a message counts as sent either way)."""
+        f = self.faults[service]
+        copies = 2 if _coin(self.seed, "dup", service, *key) < f.duplicate_rate else 1
+        if _coin(self.seed, "loss", service, *key) < f.loss_rate:
+            self.records[message["order"]].messages += 1
+            return
         for _ in range(copies):
             self.records[message["order"]].messages += 1
             self.deliveries += 1
             await self.inbox[service].send(message)
 
     def fails(self, step, order):
-        return step.failed is not None and _coin(self.seed, "fail", step.service, order) < self.fail_rate
+        return step_fails(step, order, self.seed, self.fail_rate)
 
     async def handle(self, service, message):
         """The service's work on one message: ``(ok, fresh)``: whether its action succeeded, and
@@ -146,11 +160,14 @@ class _World:
             await aio.sleep(back - _now())
         step, action, order = message["step"], message["action"], message["order"]
         key = (service, action, order)
+        ok = action != step.action or not self.fails(step, order)
+        times = self.applied.get(key, 0)
+        if times and f.idempotent:
+            return ok, False  # the inbox knows this message: one key lookup, no work done again
         n = self.handled[key] = self.handled.get(key, 0) + 1
         rng = random.Random(f"{self.seed}/work/{service}/{action}/{order}/{n}")
         await aio.sleep(rng.expovariate(1 / self.work) * f.slow if self.work > 0 else 0)
-        ok = action != step.action or not self.fails(step, order)
-        times = self.applied.get(key, 0)
+        times = self.applied.get(key, 0)  # (a copy handled meanwhile by no one: one consumer per service)
         if times and f.idempotent:
             return ok, False
         self.applied[key] = times + 1
@@ -191,8 +208,6 @@ async def _orchestrate(world, order, timeout, replies, state):
     for i, step in enumerate(world.process):
         state[order] = (step.service, "waiting")
         ok = await _command(world, order, step, step.action, timeout, replies, attempt_key=i)
-        if ok is None:
-            return  # the horizon came first: stuck
         if not ok:
             state[order] = (step.service, "failed")
             for j, earlier in reversed(list(enumerate(done))):
@@ -209,7 +224,9 @@ async def _orchestrate(world, order, timeout, replies, state):
 
 
 async def _command(world, order, step, action, timeout, replies, attempt_key):
-    """Send ``action`` to ``step.service`` until a reply comes; the reply's ok (None: never)."""
+    """Send ``action`` to ``step.service`` until a reply comes, resending after every ``timeout``
+    seconds without one (a fixed timeout, no backoff: see notebook 09 on Temporal); the reply's ok.
+    An order still waiting at the horizon is abandoned there, stuck."""
     attempt = 0
     while True:
         attempt += 1
@@ -326,6 +343,7 @@ def run_saga(style="orchestration", orders=100, interval=0.1, work=0.05, fail_ra
     work = args.seconds(work, "work", maximum=60)
     fail_rate = args.probability(fail_rate, "fail_rate")
     timeout = args.seconds(timeout, "timeout", positive=True)
+    seed = args.seed(seed)
     faults = dict(faults or {})
     for name, f in faults.items():
         if name not in {s.service for s in process}:

@@ -35,7 +35,7 @@ class Backends:
     def __init__(self, seed=1, replicas=2, max_latency=0.1):
         self.replicas = args.count(replicas, "replicas", minimum=1)
         self.max_latency = args.seconds(max_latency, "max_latency", positive=True)
-        self._rng = random.Random(seed)
+        self._rng = random.Random(args.seed(seed))
         self.calls = 0  # how many back-end requests were made (replicas cost servers)
         for kind in KINDS:
             setattr(self, kind, [self._fake(kind, r) for r in range(self.replicas)])

@@ -22,6 +22,16 @@ the parent's death (:func:`chanlab.broker.stop_event`); SIGKILL is the crash the
 
                 sub, _ := js.PullSubscribe("", "workers", nats.Bind("WORK", "workers"))
                 msgs, _ := sub.Fetch(1); work(msgs[0]); msgs[0].AckSync()
+
+``saga``    one service of notebook 09's choreographed order saga (``--service inventory``, ``payment``
+            or ``shipping``): it reacts to its trigger events as ``chanlab.saga.choreography_wiring(SHOP)``
+            says and publishes its own on ``saga.<Event>``; payment declines the orders that
+            ``chanlab.experiments.sagas.step_fails`` declines (``--seed``, ``--fail-rate``). With
+            ``--jetstream --stream S`` it reads through the durable JetStream consumer named after the service
+            (created by the parent) and publishes with ``Nats-Msg-Id: <order>/<event>``, acking a
+            trigger only after its own event is stored; without, it uses core NATS subscriptions. Go::
+
+                nc.Subscribe("saga.StockReserved", func(m *nats.Msg) { nc.Publish("saga.PaymentCharged", ...) })
 """
 import argparse
 import asyncio
@@ -30,7 +40,9 @@ import json
 import nats
 
 from chanlab.broker import report, stop_event
+from chanlab.experiments.sagas import step_fails
 from chanlab.nats.client import subscribed
+from chanlab.saga import SHOP, choreography_wiring
 
 __all__ = ["main"]
 
@@ -85,6 +97,18 @@ async def qwork(args):
     await nc.drain()
 
 
+async def _fetch(sub, batch):
+    """Up to ``batch`` messages from a pull consumer, or none after half a second (or while the
+    client reconnects): ``sub.Fetch(batch, nats.MaxWait(500 * time.Millisecond))``."""
+    try:
+        return await sub.fetch(batch, timeout=0.5)
+    except (nats.errors.TimeoutError, asyncio.TimeoutError):
+        return []
+    except nats.errors.Error:  # a reconnect in progress: try again
+        await asyncio.sleep(0.1)
+        return []
+
+
 async def jswork(args):
     stop = stop_event()
     nc = await _connect(args.url, args.name)
@@ -93,14 +117,7 @@ async def jswork(args):
     report(event="ready", name=args.name)
     done = 0
     while not stop.is_set():
-        try:
-            msgs = await sub.fetch(1, timeout=0.5)
-        except (nats.errors.TimeoutError, asyncio.TimeoutError):
-            continue
-        except nats.errors.Error:  # a reconnect in progress: try again
-            await asyncio.sleep(0.1)
-            continue
-        for msg in msgs:
+        for msg in await _fetch(sub, 1):
             job = msg.data.decode()
             report(event="start", name=args.name, job=job, delivery=msg.metadata.num_delivered)
             if done + 1 == args.hang_on:
@@ -114,9 +131,74 @@ async def jswork(args):
     await nc.close()
 
 
+def saga_reactions(service, process=SHOP):
+    """What ``service`` does in the choreography: ``{trigger event: (step, action)}``."""
+    steps = {(s.service, a): s for s in process for a in (s.action, s.compensation) if a}
+    reactions = {event: (steps[(svc, action)], action)
+                 for svc, event, action in choreography_wiring(process) if svc == service}
+    if not reactions:
+        raise ValueError(f"service must be one of the saga's services "
+                         f"({', '.join(s.service for s in process)}), not {service!r}")
+    return reactions
+
+
+def saga_outcome(step, action, order, seed, fail_rate):
+    """The event ``step``'s service publishes after ``action`` on ``order``."""
+    if action == step.compensation:
+        return step.undone
+    return step.failed if step_fails(step, order, seed, fail_rate) else step.done
+
+
+async def saga(args):
+    stop = stop_event()
+    reactions = saga_reactions(args.service)
+    nc = await _connect(args.url, args.name)
+    js = nc.jetstream()
+
+    async def react(msg, trigger, publish):
+        body = json.loads(msg.data)
+        order = body["order"]
+        step, action = reactions[trigger]
+        await asyncio.sleep(args.work_ms / 1000)
+        event = saga_outcome(step, action, order, args.seed, args.fail_rate)
+        await publish(f"saga.{event}", json.dumps({"order": order, "event": event}).encode(),
+                      f"{order}/{event}")
+        report(event="handled", name=args.name, order=order, trigger=trigger, published=event)
+
+    if args.jetstream:  # JetStream: the durable consumer keeps what arrives while this process is gone
+        async def publish(subject, data, msg_id):
+            await js.publish(subject, data, headers={"Nats-Msg-Id": msg_id}, timeout=5)
+
+        sub = await js.pull_subscribe_bind(args.service, stream=args.stream)
+        report(event="ready", name=args.name)
+        while not stop.is_set():
+            for msg in await _fetch(sub, 10):
+                trigger = msg.subject.split(".", 1)[1]
+                if trigger in reactions:
+                    await react(msg, trigger, publish)
+                await msg.ack_sync(timeout=5)  # after its own event is stored: at least once
+        await nc.close()
+        return
+
+    async def publish(subject, data, msg_id):  # core NATS: at most once
+        await nc.publish(subject, data)
+
+    def handler(trigger):
+        async def cb(msg):
+            await react(msg, trigger, publish)
+        return cb
+
+    for trigger in reactions:
+        await nc.subscribe(f"saga.{trigger}", cb=handler(trigger))
+    await subscribed(nc)
+    report(event="ready", name=args.name)
+    await stop.wait()
+    await nc.drain()
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m chanlab.nats.worker", description=__doc__.splitlines()[0])
-    p.add_argument("mode", choices=["listen", "qwork", "jswork"])
+    p.add_argument("mode", choices=["listen", "qwork", "jswork", "saga"])
     p.add_argument("--url", required=True)
     p.add_argument("--name", default="worker")
     p.add_argument("--subject", action="append", default=[])
@@ -126,12 +208,17 @@ def main(argv=None):
     p.add_argument("--stream", default="WORK")
     p.add_argument("--durable", default="workers")
     p.add_argument("--hang-on", type=int, default=0)
+    p.add_argument("--service", default="payment", help="saga: which service this process is")
+    p.add_argument("--seed", type=int, default=0, help="saga: the seed of the declined payments")
+    p.add_argument("--fail-rate", type=float, default=0.1, help="saga: the share of declined payments")
+    p.add_argument("--jetstream", action="store_true", help="saga: read through the durable consumer "
+                   "named after the service on --stream (default: core NATS subscriptions)")
     args = p.parse_args(argv)
     if args.mode == "qwork" and not args.subject:
         args.subject = ["jobs"]
     if args.mode == "listen" and not args.subject:
         p.error("listen needs at least one --subject")
-    program = {"listen": listen, "qwork": qwork, "jswork": jswork}[args.mode]
+    program = {"listen": listen, "qwork": qwork, "jswork": jswork, "saga": saga}[args.mode]
     asyncio.run(program(args))
 
 

@@ -19,7 +19,7 @@ One module per topic:
 ``publisher``      04: one publisher run, every overflow policy side by side
 ``events``         05: an event bus fanning out to subscribers
 ``messaging``      06: work queues (deliveries, throughput, latency, contents, the ledger)
-``systems``        09-10: sagas, thin and fat events, ordering, the outbox, a read model's lag
+``systems``        09-11: sagas, thin and fat events, ordering, the outbox, a read model's lag, NATS
 =================  ==========================================================================
 """
 from .charts import draw_histogram, draw_outcomes, draw_scaling
@@ -31,8 +31,8 @@ from .messaging import (OUTCOME_COLORS, draw_contents, draw_counts, draw_dashboa
 from .pool import draw_jobs, draw_pool_scaling
 from .publisher import draw_policies, draw_publisher
 from .search import draw_search_latencies
-from .systems import (STYLE_COLORS, draw_notification, draw_ordering, draw_outbox, draw_projection_lag,
-                      draw_saga_latency, draw_saga_scenarios)
+from .systems import (STYLE_COLORS, draw_choreography_outcomes, draw_notification, draw_ordering, draw_outbox,
+                      draw_projection_lag, draw_relay_dedup, draw_saga_latency, draw_saga_scenarios)
 from .timeline import draw_timeline, message_paths
 
 __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
@@ -46,4 +46,4 @@ __all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
            "OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
            "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard",
            "STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification", "draw_ordering",
-           "draw_outbox", "draw_projection_lag"]
+           "draw_outbox", "draw_projection_lag", "draw_relay_dedup", "draw_choreography_outcomes"]

@@ -12,8 +12,8 @@ def draw_fan_out(run, ax=None, title=None):
     ``ax``: two axes, or None for a new figure; returns the two axes."""
     left, right = new_panels(ax, (1, 2), (13, 4), gridspec_kw={"width_ratios": [1, 1.6]})
     rows = [(f"{s.name}\n{s.handler_time * 1000:g} ms", s.delivered, s.dropped) for s in run.subscribers]
-    how = (f"{run.policy}, capacity {run.capacity if run.policy not in ('unbounded', 'keep_latest') else '-'}"
-           if run.dispatch == "async" else "sync (observer)")
+    capacity = "unbounded" if run.capacity is None else run.capacity  # the inbox it really had
+    how = f"{run.policy}, capacity {capacity}" if run.dispatch == "async" else "sync (observer)"
     draw_outcomes(rows, left, title=title or f"{run.events} events, {how}",
                   xlabel="subscriber (handler time per event)", ylabel="events (count)")
     right.plot(run.published_at, range(run.events), color="black", lw=1.5, label="publisher: publish called")

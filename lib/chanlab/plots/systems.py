@@ -1,4 +1,4 @@
-"""09-10: how message- and event-driven systems are built: sagas, thin and fat events, ordering,
+"""09-11: how message- and event-driven systems are built: sagas, thin and fat events, ordering,
 the outbox, a read model's lag.
 
 Each function draws what one experiment of :mod:`chanlab.experiments` returned (``sagas``,
@@ -9,7 +9,7 @@ import math
 from .base import BLUE, GREEN, RED, new_axes, new_panels
 
 __all__ = ["STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification",
-           "draw_ordering", "draw_outbox", "draw_projection_lag"]
+           "draw_ordering", "draw_outbox", "draw_projection_lag", "draw_relay_dedup", "draw_choreography_outcomes"]
 
 #: one colour per style, in every figure of the chapter
 STYLE_COLORS = {"orchestration": BLUE, "choreography": GREEN, "notification": RED, "state_transfer": GREEN,
@@ -21,12 +21,12 @@ def draw_saga_latency(runs, ax=None, title=None):
     """The latency of every shipped order as a cumulative distribution, one line per style
     (``runs``: ``{style: SagaRun}``, e.g. from :func:`chanlab.experiments.sagas.compare`)."""
     ax = new_axes(ax)
-    for style, run in runs.items():
+    for k, (style, run) in enumerate(runs.items()):
         lat = sorted(run.latencies())
-        if lat:
+        if lat:  # dashed and wider under solid, so that two equal curves both show
             ax.step(lat, [(i + 1) / len(lat) for i in range(len(lat))], where="post",
-                    color=STYLE_COLORS.get(style), label=f"{style} ({len(lat)} shipped, "
-                                                          f"{run.count('stuck')} stuck)")
+                    color=STYLE_COLORS.get(style), linestyle="--" if k == 0 else "-", linewidth=3 if k == 0 else 1.5,
+                    label=f"{style} ({len(lat)} shipped, {run.count('stuck')} stuck)")
     ax.set_xlabel("order latency, placed to shipped [virtual s]")
     ax.set_ylabel("share of shipped orders")
     ax.set_ylim(0, 1.02)
@@ -97,7 +97,7 @@ def draw_ordering(runs, ax=None, title=None):
     for a in (left, right):
         a.legend(fontsize="small")
     if title:
-        left.figure.suptitle(title)
+        left.figure.suptitle(title, y=1.02)
     return left, right
 
 
@@ -128,12 +128,50 @@ def draw_projection_lag(runs, ax=None, title=None):
     (``runs``: a list of :class:`LagRun`)."""
     ax = new_axes(ax)
     for r, color in zip(runs, [BLUE, RED, GREEN, _GREY, "#8172b3"]):
-        cap = r.batch / r.poll
-        ax.plot(r.times, r.lags, drawstyle="steps-post", color=color,
-                label=f"poll {r.poll:g} s, batch {r.batch} (up to {cap:.3g}/s vs {r.rate:.3g}/s in)")
+        ax.plot(r.times, r.lags, color=color,
+                label=f"poll {r.poll:g} s, batch {r.batch} (up to {r.capacity:.3g}/s vs {r.rate:.3g}/s in)")
     ax.set_xlabel("time [virtual s]")
     ax.set_ylabel("lag [events behind the log]")
     ax.set_title(title or "How far the read model is behind")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="x-small")
+    return ax
+
+
+def draw_relay_dedup(run, ax=None, title=None):
+    """11: what the outbox relay published to JetStream and what the stream kept, with and without
+    ``Nats-Msg-Id`` (``run``: a :class:`chanlab.nats.systems.RelayRun`)."""
+    ax = new_axes(ax)
+    bars = [("orders", run.orders, _GREY), ("relay publishes", run.published, BLUE),
+            ("stored, with Nats-Msg-Id", run.stored_with_id, GREEN),
+            ("stored, without an id", run.stored_without_id, RED)]
+    drawn = ax.bar(range(len(bars)), [v for _, v, _ in bars], color=[c for _, _, c in bars],
+                   label=[name for name, _, _ in bars])
+    ax.bar_label(drawn, fontsize="small")
+    ax.set_xticks(range(len(bars)), [name.replace(", ", ",\n") for name, _, _ in bars], fontsize="small")
+    ax.set_xlabel(f"the relay crashed {run.relay_crashes} times between a publish and marking it sent")
+    ax.set_ylabel("messages")
+    ax.set_title(title or "The relay repeats itself; the stream's duplicate window does not")
+    ax.legend(fontsize="x-small", loc="upper left")
+    return ax
+
+
+def draw_choreography_outcomes(runs, ax=None, title=None):
+    """11: shipped, cancelled and stuck orders per run of the choreography across processes, beside
+    the in-process run of 09 (``runs``: ``{label: ChoreographyRun}``, all with the same orders)."""
+    ax = new_axes(ax, (7.5, 3.6))
+    first = next(iter(runs.values()))
+    groups = [("in process (09)", first.in_process)] + [(label, r.outcomes) for label, r in runs.items()]
+    kinds = [("shipped", GREEN), ("cancelled", BLUE), ("stuck", RED)]
+    width = 0.8 / len(kinds)
+    for j, (kind, color) in enumerate(kinds):
+        xs = [i + (j - (len(kinds) - 1) / 2) * width for i in range(len(groups))]
+        bars = ax.bar(xs, [sum(o == kind for o in outcomes) for _, outcomes in groups], width, color=color,
+                      label=kind)
+        ax.bar_label(bars, fontsize="x-small")
+    ax.set_xticks(range(len(groups)), [label for label, _ in groups], fontsize="small")
+    ax.set_xlabel("run")
+    ax.set_ylabel(f"orders (of {len(first.in_process)})")
+    ax.set_title(title or "The same orders across processes: what finished")
+    ax.legend(fontsize="small")
     return ax

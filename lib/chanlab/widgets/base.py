@@ -39,13 +39,15 @@ def dropdown(options, value, description, *, name):
 
 
 def capacity_for(policy, capacity):
-    """The capacity an explorer passes for its capacity slider's value, the same in every explorer:
-    ``None`` for a policy that takes no capacity (``unbounded`` never fills, ``keep_latest`` is a
-    one-slot mailbox), at least 1 for ``drop_oldest`` (it drops from a buffer), else the slider's
-    value. Figures show the capacity actually used."""
-    if policies.get(policy).fixed is not None:  # a buffer that is not the user's to set
+    """The capacity an explorer passes for its capacity slider's value, the same in every explorer
+    and read by the rule of :mod:`chanlab.policies`: ``None`` for a policy whose buffer is fixed
+    (``unbounded`` never fills, ``keep_latest`` is a one-slot mailbox), at least 1 for
+    ``drop_oldest`` (it drops from a buffer), else the slider's value (0: unbuffered). Figures show
+    the capacity actually used."""
+    overflow = policies.get(policy)
+    if overflow.fixed is not None:  # a buffer that is not the user's to set
         return None
-    return max(capacity, 1) if policy == "drop_oldest" else capacity
+    return max(capacity, 1) if isinstance(overflow, policies.DropOldest) else capacity
 
 
 def show(fig):

@@ -300,6 +300,7 @@ def process_change(orders=30, seed=1, workers=8):
     from ..ordering import run_ordering
     from ..sagas import compare
 
+    seed = args.seed(seed)
     runs = compare(orders=orders, seed=seed)
     wirings = {"orchestration": orchestration_wiring, "choreography": choreography_wiring}
     competing = run_ordering("competing", workers, skew=1.2, seed=seed)

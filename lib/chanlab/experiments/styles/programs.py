@@ -117,7 +117,7 @@ def complexity(programs=None, libraries=True):
         out[label] = row
     if libraries:
         root = Path(__file__).resolve().parents[2]  # lib/chanlab
-        libs = {"event-driven": ("events.py", "aio/events.py"),
+        libs = {"event-driven": ("events.py", "aio/events.py", "bus.py", "policies.py"),  # the bus's logic
                 "message-driven": ("messaging.py", "aio/messaging.py")}
         for label, files in libs.items():
             if label in out:

@@ -44,7 +44,7 @@ def workload(n=200, rate=80.0, service=0.01, distribution="exponential", seed=0)
     service = args.seconds(service, "service")
     rate = args.number(rate, "rate", minimum=0, exclusive_minimum=True, unit=" orders/s")
     args.choice(distribution, "distribution", ("exponential", "constant"))
-    rng = random.Random(seed)
+    rng = random.Random(args.seed(seed))
     t, arrivals = 0.0, []
     for _ in range(n):
         arrivals.append(round(t, 9))
@@ -58,6 +58,7 @@ def workload(n=200, rate=80.0, service=0.01, distribution="exponential", seed=0)
 
 def percentile(values, p):
     """The ``p``-th percentile (nearest rank) of ``values``; None if there are none."""
+    p = args.number(p, "p", minimum=0, maximum=100)
     vs = sorted(v for v in values if v is not None)
     if not vs:
         return None

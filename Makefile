@@ -19,9 +19,13 @@ $(STAMP): requirements.txt pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-start-here.ipynb
 
+# Each notebook is executed once per configuration: by nbval (tools present; tests/test_fidelity.py runs in
+# the same session, after it, and compares the Go/Python pairs on nbval's fresh outputs), without the
+# tools, as a student copy (these two in a background process while the unit tests run:
+# tests/notebook_runs.py), and in JupyterLab (tests/test_browser.py). Each run ends with its time per stage.
 test: setup
-	$(BIN)/python -m pytest --durations=10 tests
-	$(BIN)/python -m pytest --durations=5 $(NBVAL) --ignore=notebooks/student notebooks
+	$(BIN)/python -m pytest --durations=10 --ignore=tests/test_fidelity.py tests
+	$(BIN)/python -m pytest --durations=5 $(NBVAL) --ignore=notebooks/student notebooks tests/test_fidelity.py
 
 notebooks: setup  # re-execute every notebook in place, then remake the student copies (commit both)
 	$(BIN)/python tools/run_notebooks.py

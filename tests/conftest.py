@@ -1,8 +1,11 @@
-"""Shared fixtures: every test must leave no thread behind."""
+"""Shared fixtures: every test must leave no thread behind. And the notebook executions that tests read,
+started once collection is done (tests/notebook_runs.py)."""
 import threading
 import time
 
 import pytest
+
+import notebook_runs
 
 # Threads that live for the whole process by design.
 PERMANENT = {"chanlab-timers", "IPythonHistorySavingThread"}  # IPython: the test shell of test_gorun
@@ -45,3 +48,24 @@ def _wait_until(predicate, timeout=2.0, what="condition"):
 def wait_until():
     """Poll a predicate until it is true (to set up a race deterministically, not to time things)."""
     return _wait_until
+
+
+# --- the notebook executions that tests read (tests/notebook_runs.py) -----------------------------------
+
+def pytest_collection_finish(session):
+    """Start the executions that the selected tests will read, in one background process, now."""
+    jobs = []
+    for item in session.items:
+        make_job = getattr(getattr(item, "module", None), "NOTEBOOK_RUN", None)
+        callspec = getattr(item, "callspec", None)
+        if make_job is not None and callspec is not None and "path" in callspec.params:
+            jobs.append(make_job(callspec.params["path"]))
+    jobs = [job for job in jobs if job is not None]
+    if jobs and not session.config.option.collectonly:
+        notebook_runs.start(jobs)
+
+
+def pytest_sessionfinish(session):
+    spent = notebook_runs.finish()
+    if spent is not None:
+        session.config.add_stage_time("notebook runs (background)", *spent, unit="runs")

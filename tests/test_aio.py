@@ -12,6 +12,7 @@ import pytest
 
 from chanlab import aio, trace
 from chanlab.aio import ClosedChannelError, Selected
+from aio_support import now, vrun  # tests/aio_support.py
 
 
 # stricter than the autouse check: run() has joined its loop thread by the time it returns
@@ -24,15 +25,6 @@ def seeded():
     random.seed(20240611)
     yield
     random.setstate(state)
-
-
-def vrun(main):
-    """Run a coroutine on a virtual clock (and give up after 20 s of wall time)."""
-    return aio.run(main, virtual_time=True, timeout=20)
-
-
-def now():
-    return asyncio.get_running_loop().time()
 
 
 # ---- the public API ----------------------------------------------------------------------------

@@ -10,18 +10,16 @@ import pytest
 
 from chanlab import aio
 from chanlab.aio import Selected, park
+from aio_support import now
+from aio_support import vrun as _vrun  # tests/aio_support.py
+
+
+def vrun(main):
+    return _vrun(main, timeout=30)
 
 
 # stricter than the autouse check: run() has joined its loop thread by the time it returns
 pytestmark = pytest.mark.usefixtures("no_new_thread_at_all")
-
-
-def vrun(main):
-    return aio.run(main, virtual_time=True, timeout=30)
-
-
-def now():
-    return asyncio.get_running_loop().time()
 
 
 async def nobody_waits(ch):

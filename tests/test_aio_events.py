@@ -12,17 +12,9 @@ from chanlab.aio import events as aio_events
 from chanlab.aio.events import Bus
 from chanlab.errors import PanicError
 from chanlab.events import POLICIES, BusClosedError, Envelope, HandlerError, Stats, matches
+from aio_support import now, vrun  # tests/aio_support.py
 
 pytestmark = pytest.mark.usefixtures("no_new_thread_at_all")  # run() joins its loop thread
-
-
-def vrun(main):
-    """Run a coroutine on a virtual clock (and give up after 20 s of wall time)."""
-    return aio.run(main, virtual_time=True, timeout=20)
-
-
-def now():
-    return asyncio.get_running_loop().time()
 
 
 def test_the_same_api_as_the_threads_flavour():

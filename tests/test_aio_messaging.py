@@ -4,7 +4,6 @@ Ack timeouts and backoffs follow the event loop's clock, so under ``aio.run(...,
 crash-and-redelivery experiments are exact (a redelivery happens at t == ack_timeout, not "about
 then"), instant, and the same every run.
 """
-import asyncio
 import random
 
 import pytest
@@ -17,18 +16,10 @@ from chanlab.aio import messaging
 from chanlab.aio.messaging import (AckError, ClosedQueueError, Crash, IdempotencyStore,
                                    InProgressError, WorkQueue, consume, exponential)
 from chanlab.errors import DeadlockError
+from aio_support import now, vrun  # tests/aio_support.py
 
 # stricter than the autouse check: run() has joined its loop thread by the time it returns
 pytestmark = pytest.mark.usefixtures("no_new_thread_at_all")
-
-
-def vrun(main):
-    """Run a coroutine on a virtual clock (and give up after 20 s of wall time)."""
-    return aio.run(main, virtual_time=True, timeout=20)
-
-
-def now():
-    return asyncio.get_running_loop().time()
 
 
 # ---- the public API ----------------------------------------------------------------------------

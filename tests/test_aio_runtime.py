@@ -12,18 +12,11 @@ import pytest
 
 from chanlab import aio, trace
 from chanlab.aio import DeadlockError, PanicError
+from aio_support import now, vrun  # tests/aio_support.py
 
 
 # stricter than the autouse check: run() has joined its loop thread by the time it returns
 pytestmark = pytest.mark.usefixtures("no_new_thread_at_all")
-
-
-def vrun(main):
-    return aio.run(main, virtual_time=True, timeout=20)
-
-
-def now():
-    return asyncio.get_running_loop().time()
 
 
 # ---- run() basics -------------------------------------------------------------------------------
@@ -367,24 +360,18 @@ def test_12_deadlock_after_the_work_is_done():
 
 def test_12_no_deadlock_while_a_goroutine_sleeps():
     async def main():
-        ch = aio.Chan()
-
-        async def late_sender():
-            await aio.sleep(30)
-            await ch.send("late")
-
-        aio.go(late_sender)
-        return await ch.recv(), now()
+        return await late_send(aio.sleep, 30), now()
 
     assert vrun(main()) == ("late", 30.0)
-    assert aio.run(main_with_short_sleep(), timeout=10) == "late"
+    assert aio.run(late_send(asyncio.sleep, 0.02), timeout=10) == "late"
 
 
-async def main_with_short_sleep():
+async def late_send(sleep, seconds):
+    """Receive "late" from a goroutine that first sleeps ``seconds`` with ``sleep``."""
     ch = aio.Chan()
 
     async def late_sender():
-        await asyncio.sleep(0.02)
+        await sleep(seconds)
         await ch.send("late")
 
     aio.go(late_sender)

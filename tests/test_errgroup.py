@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chanlab import Chan, Once, RWMutex, aio, context, errgroup, go, num_goroutine
+from gauge import Gauge  # tests/gauge.py
 
 
 class Boom(Exception):
@@ -79,21 +80,17 @@ def test_with_context_cancels_the_others_on_the_first_error_and_after_wait():
 def test_set_limit_bounds_how_many_run_at_once(limit, n):
     g = errgroup.Group()
     g.set_limit(limit)
-    lock, running, peak = threading.Lock(), [0], [0]
+    gauge = Gauge()
 
     def work():
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        time.sleep(0.002)
-        with lock:
-            running[0] -= 1
+        with gauge:
+            time.sleep(0.002)
 
     for _ in range(n):
         g.go(work, timeout=10)
     assert g.wait(timeout=10) is None
-    assert peak[0] <= limit
-    assert running[0] == 0
+    assert gauge.peak <= limit
+    assert gauge.running == 0
 
 
 def test_try_go_refuses_when_the_limit_is_reached_and_go_times_out():

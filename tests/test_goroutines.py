@@ -7,6 +7,7 @@ import pytest
 
 from chanlab import (Chan, DeadlockError, PanicError, WaitGroup, after, go, num_goroutine,
                      select)
+from gauge import Gauge  # tests/gauge.py
 
 
 def finish(a, b, *goroutines):
@@ -139,20 +140,14 @@ def test_many_waiters_all_wake():
 # --- 18. a channel of capacity C is a counting semaphore ----------------------------------------
 def test_buffered_channel_as_semaphore_bounds_concurrency():
     sem = Chan(3)
-    lock = threading.Lock()
-    running = [0]
-    peak = [0]
+    gauge = Gauge()
     wg = WaitGroup()
 
     def job():
         try:
             sem.send(None)  # acquire
-            with lock:
-                running[0] += 1
-                peak[0] = max(peak[0], running[0])
-            time.sleep(0.005)
-            with lock:
-                running[0] -= 1
+            with gauge:
+                time.sleep(0.005)
             sem.recv()  # release
         finally:
             wg.done()
@@ -161,7 +156,7 @@ def test_buffered_channel_as_semaphore_bounds_concurrency():
         wg.add(1)
         go(job)
     wg.wait(timeout=10)
-    assert peak[0] == 3
+    assert gauge.peak == 3
 
 
 # --- 12. the deadlock detector ----------------------------------------------------------------------

@@ -46,6 +46,15 @@ def drain_and_close(q, pool, timeout=5):
     pool.join(timeout=timeout)
 
 
+def consume_all(q, handler, items, timeout=5, **kw):
+    """Start ``consume(q, handler, **kw)``, put ``items`` in ``q``, close it, wait for the pool."""
+    pool = consume(q, handler, **kw)
+    for item in items:
+        q.put(item)
+    drain_and_close(q, pool, timeout)
+    return pool
+
+
 # ---- the public API ----------------------------------------------------------------------------
 
 
@@ -257,10 +266,7 @@ def test_consume_acks_on_success_and_nacks_on_exception():
             raise ValueError(f"flaky {n}")
         done.append(n)
 
-    pool = consume(q, handler, workers=3)
-    for n in range(10):
-        q.put(n)
-    drain_and_close(q, pool)
+    pool = consume_all(q, handler, range(10), workers=3)
     assert sorted(done) == list(range(10))
     assert pool.stats.failed == 5 and pool.stats.handled == 10
     assert sorted(str(e) for _, _, e in pool.errors) == sorted(f"flaky {n}" for n in (1, 3, 5, 7, 9))
@@ -278,10 +284,7 @@ def test_a_crashed_worker_loses_nothing():
             raise Crash()  # the worker dies holding message 3: no ack, no nack
         done.append(n)
 
-    pool = consume(q, handler, workers=2)
-    for n in range(6):
-        q.put(n)
-    drain_and_close(q, pool)
+    pool = consume_all(q, handler, range(6), workers=2)
     assert sorted(done) == list(range(6))
     s = pool.stats
     assert (s.crashed, s.workers) == (1, 3)  # a fresh worker replaced the dead one
@@ -429,10 +432,8 @@ def test_property_at_least_once_and_exactly_once_effects(n, workers, p_during, p
         with lock:
             return rng.random() < p_after
 
-    pool = consume(q, handler, workers=workers, idempotency=True, crash_before_ack=crash_after)
-    for i in range(n):
-        q.put(i)
-    drain_and_close(q, pool, timeout=10)
+    pool = consume_all(q, handler, range(n), timeout=10, workers=workers, idempotency=True,
+                       crash_before_ack=crash_after)
     assert set(processed) == set(range(n))  # at least once
     assert sorted(effects) == list(range(n))  # the effect exactly once per id
     assert q.stats.acked == n and not q.dead_letters

@@ -1,14 +1,18 @@
 """The student copies (notebooks/student/, written by tools/make_student.py) are up to date, and each
-runs without an error up to its first exercise, where the check says "not attempted yet"."""
-import threading
+runs without an error up to its first exercise, where the check says "not attempted yet".
+
+Each student copy is executed once, in a background process (tests/notebook_runs.py), in a fresh kernel
+in notebooks/student/, as a learner would; the test reads the executed notebook.
+"""
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+
+import make_student
+import notebook_runs
 
 ROOT = Path(__file__).resolve().parent.parent
-import make_student
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 STUDENT = ROOT / "notebooks" / "student"
@@ -51,22 +55,25 @@ def test_make_student_replaces_a_solution_by_its_stub_or_a_comment():
     assert nb.cells[0].source == "x = 1"  # the original is not changed
 
 
-def _up_to_first_exercise(path):
+def _first_exercise(nb):
+    return next((i for i, c in enumerate(nb.cells) if make_student.is_placeholder(c)), None)
+
+
+def _up_to_first_exercise(nb):
     """The student copy, cut after the first placeholder and the cell that checks it."""
-    nb = nbformat.read(path, as_version=4)
-    first = next((i for i, c in enumerate(nb.cells) if make_student.is_placeholder(c)), None)
+    first = _first_exercise(nb)
     if first is not None:
         nb.cells = nb.cells[:first + 2]
-    return nb, first
+    return nb
 
 
-def _tell_the_deadlock_detector_about_pyzmq():
-    """Running kernels from this process starts pyzmq's garbage-collector thread, which lives on and
-    which chanlab's deadlock detector cannot know will never send: mark it quiet, as test_gorun does
-    for IPython's history thread, or later tests that expect a DeadlockError would wait for ever."""
-    from chanlab.runtime import sched
-
-    sched.quiet.update(t for t in threading.enumerate() if type(t).__name__ == "GarbageCollectorThread")
+def NOTEBOOK_RUN(path):
+    copy = STUDENT / path.name
+    if not copy.exists():
+        return None  # the test says so
+    # a cell that stalls is named by nbclient's CellTimeoutError
+    return notebook_runs.Job("student", copy, cwd=copy.parent, timeout=60, allow_errors=True,
+                             prepare=_up_to_first_exercise)
 
 
 def test_every_notebook_has_a_student_copy():
@@ -79,13 +86,8 @@ def test_student_copy_runs_up_to_its_first_exercise(path):
     path = STUDENT / path.name
     if not path.exists():
         pytest.fail(f"no student copy of {path.name}: run `make student`")
-    nb, first = _up_to_first_exercise(path)
-    try:
-        # a cell that stalls is named by nbclient's CellTimeoutError
-        NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        _tell_the_deadlock_detector_about_pyzmq()
+    nb = notebook_runs.result(NOTEBOOK_RUN(path))
+    first = _first_exercise(nb)
     problems = []
     for i, c in enumerate(nb.cells):
         errors = [o for o in c.get("outputs", []) if o.output_type == "error"]

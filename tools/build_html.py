@@ -12,7 +12,6 @@ next to the pages (installed once from npm into build/vendor), MathJax and Merma
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -39,15 +38,7 @@ def build(out: Path = OUT, paths=None, solutions: bool = True) -> list[Path]:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, default=OUT)
-    p.add_argument("--no-solutions", action="store_true", help="leave the solutions out")
-    p.add_argument("notebooks", nargs="*", type=Path)
-    args = p.parse_args(argv)
-    build(args.out, args.notebooks, solutions=not args.no_solutions)
-    bad = offline.main([str(args.out)])
-    if bad:
-        sys.exit("some pages would load something from the network")
+    offline.build_main(argv, __doc__, build, OUT, solutions=True, what="pages")
 
 
 if __name__ == "__main__":

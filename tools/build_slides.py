@@ -13,7 +13,6 @@ tools/offline.py) are installed once from npm into build/vendor and copied next 
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -40,14 +39,7 @@ def build(out: Path = OUT, paths=None, solutions: bool = False) -> list[Path]:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--out", type=Path, default=OUT)
-    p.add_argument("--solutions", action="store_true", help="show the solutions and their checks")
-    p.add_argument("notebooks", nargs="*", type=Path)
-    args = p.parse_args(argv)
-    build(args.out, args.notebooks, solutions=args.solutions)
-    if offline.main([str(args.out)]):
-        sys.exit("some decks would load something from the network")
+    offline.build_main(argv, __doc__, build, OUT, solutions=False, what="decks")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ that load nothing from the network, and a scan that proves it.
 """
 from __future__ import annotations
 
+import argparse
 import copy
 import re
 import shutil
@@ -165,3 +166,21 @@ def export(ex, out: Path, suffix: str, paths=None, solutions: bool = True, index
         print(file.relative_to(out.parent) if out.parent in file.parents else file, flush=True)
     (out / "index.html").write_text(index_page(*index, rows), encoding="utf-8")
     return files
+
+
+def build_main(argv, doc: str, build, out: Path, solutions: bool, what: str) -> None:
+    """The command line of build_html.py and build_slides.py: ``--out``, the notebooks, and a flag
+    that turns the solutions off (``--no-solutions``, when ``solutions`` is the default) or on
+    (``--solutions``); then build, and exit with an error if any of the ``what`` (pages, decks)
+    would load something from the network."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--out", type=Path, default=out)
+    if solutions:
+        p.add_argument("--no-solutions", action="store_true", help="leave the solutions out")
+    else:
+        p.add_argument("--solutions", action="store_true", help="show the solutions and their checks")
+    p.add_argument("notebooks", nargs="*", type=Path)
+    args = p.parse_args(argv)
+    build(args.out, args.notebooks, solutions=not args.no_solutions if solutions else args.solutions)
+    if main([str(args.out)]):
+        sys.exit(f"some {what} would load something from the network")

@@ -80,6 +80,19 @@ def check_timeout(timeout, name="timeout"):
     return timeout
 
 
+def _dequeue(q):
+    """Go ``waitq.dequeue``: pop the first waiter of ``q`` that is still waiting and mark it done,
+    or return None. A select's waiter is taken only if it wins its goroutine's claim; an entry of
+    a select that another channel already completed is stale and dropped."""
+    while q:
+        s = q.popleft()
+        if s.sel and not s.g.claim.acquire(False):
+            continue
+        s.done = True
+        return s
+    return None
+
+
 class ChanBase:
     """What both flavours of channel share: Go's ``len(ch)`` and ``cap(ch)``."""
 
@@ -132,12 +145,9 @@ class Chan(ChanBase):
         """Go ``chansend`` without blocking: hand ``value`` to a waiting receiver (and wake it) or
         put it in the buffer. Returns True when done, False when the send must wait."""
         rq = self._recvq
-        while rq:
-            s = rq.popleft()
+        s = _dequeue(rq) if rq else None
+        if s is not None:
             g = s.g
-            if s.sel and not g.claim.acquire(False):
-                continue  # a select that another channel already completed: drop the stale entry
-            s.done = True
             ready(g, s.index, value, True)
             if _trace.active is not None:
                 _record_handoff(self, value, sender=current_name(), receiver=g.name)
@@ -156,27 +166,20 @@ class Chan(ChanBase):
         sq = self._sendq
         if buf:
             value = buf.popleft()
-            while sq:  # the buffer was full: move the first waiting sender's value into it
-                s = sq.popleft()
+            s = _dequeue(sq) if sq else None  # (no call in the common case: nobody waiting)
+            if s is not None:  # the buffer was full: move the first waiting sender's value into it
                 g = s.g
-                if s.sel and not g.claim.acquire(False):
-                    continue
-                s.done = True
                 elem = s.elem  # (read it before waking the sender: it reuses its sudog at once)
                 buf.append(elem)
                 ready(g, s.index, None, True)
                 if _trace.active is not None:
                     _record(self, "send", elem, who=g.name)
-                break
             if _trace.active is not None:
                 _record(self, "recv", value)
             return value, True
-        while sq:  # unbuffered: take the value straight from a waiting sender
-            s = sq.popleft()
+        s = _dequeue(sq) if sq else None
+        if s is not None:  # unbuffered: take the value straight from a waiting sender
             g = s.g
-            if s.sel and not g.claim.acquire(False):
-                continue
-            s.done = True
             elem = s.elem  # (read it before waking the sender: it reuses its sudog at once)
             ready(g, s.index, None, True)
             if _trace.active is not None:
@@ -333,11 +336,7 @@ class Chan(ChanBase):
                 raise ClosedChannelError("close of closed channel")
             self._closed = True
             for queue, ok in ((self._recvq, False), (self._sendq, False)):
-                while queue:
-                    s = queue.popleft()
-                    if s.sel and not s.g.claim.acquire(False):
-                        continue
-                    s.done = True
+                while (s := _dequeue(queue)) is not None:
                     ready(s.g, s.index, None, ok)
             if _trace.active is not None:
                 _record(self, "close")

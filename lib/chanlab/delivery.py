@@ -32,13 +32,18 @@ class Delivery:
 
 
 
-def point_to_point(items=6, receivers=3, work=1.0, capacity=0):
-    """A queue with competing consumers: ``items`` messages, ``receivers`` workers that each take
-    ``work`` seconds per message. Every message is delivered to exactly one worker."""
+def _check_run(items, receivers, work, capacity):
+    """The checks both deliveries make on their arguments."""
     args.count(items, "items", minimum=1)
     args.count(receivers, "receivers", minimum=1)
     args.seconds(work, "work")
     check_capacity(capacity)
+
+
+def point_to_point(items=6, receivers=3, work=1.0, capacity=0):
+    """A queue with competing consumers: ``items`` messages, ``receivers`` workers that each take
+    ``work`` seconds per message. Every message is delivered to exactly one worker."""
+    _check_run(items, receivers, work, capacity)
     got = []
 
     async def main():
@@ -67,10 +72,7 @@ def point_to_point(items=6, receivers=3, work=1.0, capacity=0):
 def publish_subscribe(items=6, receivers=3, work=1.0, capacity=0):
     """A topic with subscribers: ``items`` events, each sent to every one of ``receivers``
     subscribers (one channel each), who take ``work`` seconds per event."""
-    args.count(items, "items", minimum=1)
-    args.count(receivers, "receivers", minimum=1)
-    args.seconds(work, "work")
-    check_capacity(capacity)
+    _check_run(items, receivers, work, capacity)
     got = []
 
     async def main():

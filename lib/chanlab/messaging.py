@@ -1113,6 +1113,26 @@ class WorkersBase:
             self._started += 1
             return f"{self.name}-{self._started}"
 
+    def _start(self, wait_group, handles):
+        """Start the first ``size`` workers; ``wait_group`` and the ``handles`` list are the
+        flavour's (its WaitGroup; ``goroutines`` or ``tasks``), and ``_go`` its ``go``."""
+        self._wg = wait_group
+        self._handles = handles
+        for _ in range(self.size):
+            self._spawn()
+
+    def _spawn(self):
+        name = self._next_name()
+        if name is not None:
+            self._wg.add(1)
+            self._handles.append(self._go(self._work, name=name))
+
+    def _still_running(self, timeout):
+        """The ``TimeoutError`` of a ``join`` that ran out of time."""
+        return TimeoutError(
+            f"workers {self.name!r}: {self._wg.count} still running after {timeout} s; close the "
+            f"queue (q.close()) so that they finish, or call stop()")
+
 
 class Workers(WorkersBase):
     """A pool of worker goroutines pulling from a :class:`WorkQueue` (made by :func:`consume`)."""
@@ -1124,16 +1144,10 @@ class Workers(WorkersBase):
                             "'async def' handler use chanlab.aio.messaging.consume")
         super().__init__(queue, handler, workers, idempotency, crash_before_ack, restart, name,
                          WorkQueue, IdempotencyStore)
-        self._wg = WaitGroup()
         self.goroutines = []
-        for _ in range(self.size):
-            self._spawn()
+        self._start(WaitGroup(), self.goroutines)
 
-    def _spawn(self):
-        name = self._next_name()
-        if name is not None:
-            self._wg.add(1)
-            self.goroutines.append(go(self._work, name=name))
+    _go = staticmethod(go)
 
     def _work(self):
         q = self.queue
@@ -1185,9 +1199,7 @@ class Workers(WorkersBase):
         try:
             self._wg.wait(timeout)
         except TimeoutError:
-            raise TimeoutError(
-                f"workers {self.name!r}: {self._wg.count} still running after {timeout} s; close the "
-                f"queue (q.close()) so that they finish, or call stop()") from None
+            raise self._still_running(timeout) from None
         for g in list(self.goroutines):
             g.join(timeout=1.0)  # raises PanicError if a worker died of a bug
 

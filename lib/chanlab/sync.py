@@ -135,7 +135,21 @@ class WaitGroup:
 # --- sync.Once and sync.RWMutex ------------------------------------------------------------------
 
 
-class Once:
+class OnceState:
+    """What both flavours' ``Once`` show (shared with chanlab.aio.sync): whether ``fn`` has run."""
+
+    __slots__ = ("_done",)
+
+    @property
+    def done(self):
+        """Whether ``fn`` has run (Go does not expose it; it is here for teaching and tests)."""
+        return self._done
+
+    def __repr__(self):
+        return f"<Once {'done' if self._done else 'not yet'}>"
+
+
+class Once(OnceState):
     """Go's ``sync.Once``: ``do(fn)`` calls ``fn`` the first time only, however many threads call it.
 
     Go::
@@ -153,7 +167,7 @@ class Once:
     same Once; here that raises ``RuntimeError`` instead.
     """
 
-    __slots__ = ("_done", "_lock", "_owner")
+    __slots__ = ("_lock", "_owner")
 
     def __init__(self):
         self._done = False  # Go: done atomic.Uint32, read without the lock on the fast path
@@ -181,14 +195,6 @@ class Once:
                     self._done = True
         finally:
             self._lock.release()
-
-    @property
-    def done(self):
-        """Whether ``fn`` has run (Go does not expose it; it is here for teaching and tests)."""
-        return self._done
-
-    def __repr__(self):
-        return f"<Once {'done' if self._done else 'not yet'}>"
 
 
 class RWMutex:
@@ -260,23 +266,21 @@ class RWMutex:
             self._writer = False
             self._cond.notify_all()
 
-    @contextlib.contextmanager
     def rlocked(self, timeout=None):
         """``mu.RLock(); defer mu.RUnlock()`` as a ``with`` block."""
-        self.rlock(timeout)
-        try:
-            yield self
-        finally:
-            self.runlock()
+        return self._held(self.rlock, self.runlock, timeout)
 
-    @contextlib.contextmanager
     def locked(self, timeout=None):
         """``mu.Lock(); defer mu.Unlock()`` as a ``with`` block."""
-        self.lock(timeout)
+        return self._held(self.lock, self.unlock, timeout)
+
+    @contextlib.contextmanager
+    def _held(self, lock, unlock, timeout):
+        lock(timeout)
         try:
             yield self
         finally:
-            self.unlock()
+            unlock()
 
     def __repr__(self):
         return f"<RWMutex readers={self._readers} writer={self._writer} writers_waiting={self._writers_waiting}>"

@@ -171,9 +171,18 @@ def _serve():
 
 class ReceiveOnly:
     """What a receive-only channel (Go: ``<-chan T``, such as a timer's ``C``) refuses: Go rejects
-    a send or a close at compile time; chanlab raises ``TypeError``. Shared with chanlab.aio."""
+    a send or a close at compile time; chanlab raises ``TypeError``. ``len`` and ``cap`` are 0, as
+    in Go 1.23: the one value a timer may hold for a slow receiver is out of sight. Shared with
+    chanlab.aio."""
 
     __slots__ = ()
+
+    def __len__(self):
+        return 0
+
+    @property
+    def cap(self):
+        return 0
 
     def refuse(self, what):
         raise TypeError(f"cannot {what} {self.name}: a timer's channel is receive-only (Go: invalid "
@@ -206,13 +215,6 @@ class _TimerChan(ReceiveOnly, Chan):
         # Nobody can receive any more: stop the timer (Go 1.23). The finalizer holds the list,
         # not the channel, so that the channel can be collected.
         weakref.finalize(self, _cancel_pending, self._pending)
-
-    def __len__(self):
-        return 0
-
-    @property
-    def cap(self):
-        return 0
 
     def __repr__(self):
         return f"<timer channel {self.name!r} cap=0 len=0, {len(self._recvq)} receivers waiting>"

@@ -73,19 +73,10 @@ class Chan(ChanBase):
     # ---- the steps that never wait (shared with select) -------------------------------------------
 
     def try_send(self, value):
-        """Send ``value`` only if that needs no waiting: True when sent, False when it would wait.
-        A plain method (not a coroutine): it never waits.
-
-        Go::
-
-            select {
-            case ch <- v:   // sent: True
-            default:        // a send would block: False
-            }
-
-        A parked receiver gets ``value`` directly, or it goes into the buffer. On a closed channel
-        raises ``ClosedChannelError("send on closed channel")``, as Go panics.
-        """
+        """Go ``select { case ch <- v: default: }``, as :meth:`chanlab.Chan.try_send`: True when
+        sent, False when it would wait, ``ClosedChannelError`` on a closed channel. A plain method
+        (not a coroutine): it never waits. A parked receiver gets ``value`` directly, or it goes
+        into the buffer."""
         if self._closed:
             raise ClosedChannelError("send on closed channel")
         recvq = self._recvq
@@ -105,17 +96,9 @@ class Chan(ChanBase):
         return False
 
     def try_recv(self):
-        """Receive only if that needs no waiting: ``(value, True)`` when a value was received,
-        ``(None, False)`` when the channel is closed and drained, ``None`` when it would wait.
-        A plain method (not a coroutine): it never waits.
-
-        Go::
-
-            select {
-            case v, ok := <-ch:  // (v, True), or (None, False) once closed and drained
-            default:             // a receive would block: None
-            }
-        """
+        """Go ``select { case v, ok := <-ch: default: }``, as :meth:`chanlab.Chan.try_recv`:
+        ``(value, True)`` received, ``(None, False)`` closed and drained, ``None`` when it would
+        wait. A plain method (not a coroutine): it never waits."""
         value = self._try_recv()
         if value is EMPTY:
             return None

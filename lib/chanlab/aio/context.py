@@ -1,16 +1,8 @@
 """Go's ``context`` package for asyncio: cancellation and timeouts, the same names as
 :mod:`chanlab.context`.
 
-Go::
-
-    ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-    defer cancel()
-    select {
-    case r := <-results:
-        use(r)
-    case <-ctx.Done():
-        fmt.Println(ctx.Err())          // context deadline exceeded
-    }
+The Go being translated (``context.WithTimeout`` and a select on ``ctx.Done()``) is shown in
+:mod:`chanlab.context`; here it reads:
 
 chanlab.aio::
 

@@ -306,16 +306,10 @@ class Workers(WorkersBase):
         except RuntimeError:
             raise RuntimeError("consume() starts goroutines on the running event loop: call it inside "
                                "a coroutine (for example one run by chanlab.aio.run)") from None
-        self._wg = WaitGroup()
         self.tasks = []
-        for _ in range(self.size):
-            self._spawn()
+        self._start(WaitGroup(), self.tasks)
 
-    def _spawn(self):
-        name = self._next_name()
-        if name is not None:
-            self._wg.add(1)
-            self.tasks.append(go(self._work, name=name))
+    _go = staticmethod(go)
 
     async def _work(self):
         q = self.queue
@@ -369,9 +363,7 @@ class Workers(WorkersBase):
         try:
             await self._wg.wait(timeout)
         except TimeoutError:
-            raise TimeoutError(
-                f"workers {self.name!r}: {self._wg.count} still running after {timeout} s; close the "
-                f"queue (q.close()) so that they finish, or call stop()") from None
+            raise self._still_running(timeout) from None
 
     async def stop(self, timeout=None):
         """Stop pulling: each worker finishes (and settles) the message it holds, then ends."""

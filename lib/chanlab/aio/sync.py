@@ -31,6 +31,7 @@ from collections import deque
 
 from chanlab import args
 from chanlab.chan import check_timeout
+from chanlab.sync import OnceState
 
 from .goroutine import go
 from .park import WOKEN, park
@@ -103,7 +104,7 @@ class WaitGroup:
 # --- sync.Once -----------------------------------------------------------------------------------
 
 
-class Once:
+class Once(OnceState):
     """Go's ``sync.Once`` for asyncio: ``await once.do(fn)`` runs ``fn`` (an ``async def``
     function) the first time only.
 
@@ -122,7 +123,7 @@ class Once:
     raises ``RuntimeError``. ``timeout`` bounds the wait for another goroutine's call.
     """
 
-    __slots__ = ("_done", "_running", "_finished")
+    __slots__ = ("_running", "_finished")
 
     def __init__(self):
         self._done = False
@@ -149,14 +150,6 @@ class Once:
             self._done = True
             self._running = None
             self._finished.done()
-
-    @property
-    def done(self):
-        """Whether ``fn`` has run (not in Go; for teaching and tests)."""
-        return self._done
-
-    def __repr__(self):
-        return f"<Once {'done' if self._done else 'not yet'}>"
 
 
 __all__ += ["Once"]
@@ -247,23 +240,21 @@ class RWMutex:
         self._writer = False
         self._notify()
 
-    @contextlib.asynccontextmanager
-    async def rlocked(self, timeout=None):
+    def rlocked(self, timeout=None):
         """``mu.RLock(); defer mu.RUnlock()`` as an ``async with`` block."""
-        await self.rlock(timeout)
-        try:
-            yield self
-        finally:
-            self.runlock()
+        return self._held(self.rlock, self.runlock, timeout)
+
+    def locked(self, timeout=None):
+        """``mu.Lock(); defer mu.Unlock()`` as an ``async with`` block."""
+        return self._held(self.lock, self.unlock, timeout)
 
     @contextlib.asynccontextmanager
-    async def locked(self, timeout=None):
-        """``mu.Lock(); defer mu.Unlock()`` as an ``async with`` block."""
-        await self.lock(timeout)
+    async def _held(self, lock, unlock, timeout):
+        await lock(timeout)
         try:
             yield self
         finally:
-            self.unlock()
+            unlock()
 
     def __repr__(self):
         return f"<RWMutex readers={self._readers} writer={self._writer} writers_waiting={self._writers_waiting}>"

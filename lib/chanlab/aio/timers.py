@@ -84,13 +84,6 @@ class _TimerChan(_threads.ReceiveOnly, Chan):
         self._forever = False  # armed with an infinite delay: pending, never fires
         weakref.finalize(self, self._alarm.cancel)  # nobody can receive any more: stop (Go 1.23)
 
-    def __len__(self):
-        return 0
-
-    @property
-    def cap(self):
-        return 0
-
     def __repr__(self):
         return f"<timer channel {self.name!r} cap=0 len=0>"
 

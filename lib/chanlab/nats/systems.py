@@ -91,6 +91,16 @@ async def _drain(psub, batch, wait=1.0, ack=False):
         got.extend(msgs)
 
 
+def _saga(orders, seed):
+    """The saga's events for ``orders`` orders, and the read model they build in process (each
+    order's latest event): what both JetStream experiments compare with."""
+    events = saga_events(orders, seed)
+    live = {}
+    for o, e in events:
+        _project(live, o, e)
+    return events, live
+
+
 def event_log(url, orders=40, seed=0, stop_after=60, unacked=10, ack_wait=1.0, timeout=60.0):
     """Append the saga's events to a stream; replay them into a new read model; and let a durable
     consumer process ``stop_after`` events, fetch ``unacked`` more without acking, lose its
@@ -100,10 +110,7 @@ def event_log(url, orders=40, seed=0, stop_after=60, unacked=10, ack_wait=1.0, t
     unacked = args.count(unacked, "unacked", minimum=0)
     ack_wait = args.seconds(ack_wait, "ack_wait", positive=True, maximum=30)
     timeout = args.seconds(timeout, "timeout", positive=True)
-    events = saga_events(orders, seed)
-    live = {}
-    for o, e in events:
-        _project(live, o, e)
+    events, live = _saga(orders, seed)
     stream = "CHANLAB_SHOP"
 
     async def main():
@@ -175,10 +182,7 @@ def kv_read_model(url, orders=40, seed=0, history=5, timeout=60.0):
     orders = args.count(orders, "orders", minimum=1, maximum=10_000)
     history = args.count(history, "history", minimum=1, maximum=64)
     timeout = args.seconds(timeout, "timeout", positive=True)
-    events = saga_events(orders, seed)
-    live = {}
-    for o, e in events:
-        _project(live, o, e)
+    events, live = _saga(orders, seed)
     bucket = "CHANLAB_ORDERS"
 
     async def main():

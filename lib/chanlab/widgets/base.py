@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 
 from .. import args, policies
 
-__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show"]
+__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show", "shown"]
 
 STYLE = {"description_width": "initial"}
 
@@ -54,3 +54,10 @@ def show(fig):
     """Display a finished figure inside the widget's output (and close it, so it is shown once)."""
     plt.show()
     plt.close(fig)
+
+
+def shown(fig, result):
+    """Lay out ``fig``, :func:`show` it, and return ``result`` (the run an explorer's ``run`` keeps)."""
+    fig.tight_layout()
+    show(fig)
+    return result

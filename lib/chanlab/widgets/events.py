@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 from ..experiments.events import DISPATCH, fan_out, spread
 from ..plots import draw_fan_out
 from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
-from .base import capacity_for, dropdown, float_slider, int_slider, show
+from .base import capacity_for, dropdown, float_slider, int_slider, shown
 
 __all__ = ["events_explorer"]
 
@@ -21,9 +21,7 @@ def events_explorer(subscribers=3, slowest=0.03, events=50, interval=0.01, capac
                          policy)
         fig, axes = plt.subplots(1, 2, figsize=(13, 4), gridspec_kw={"width_ratios": [1, 1.6]})
         draw_fan_out(result, axes)
-        fig.tight_layout()
-        show(fig)
-        return result
+        return shown(fig, result)
 
     return W.interactive(run, subscribers=int_slider(subscribers, 1, 8, "subscribers", name="subscribers"),
                          slowest=float_slider(slowest, 0.001, 0.1, 0.001, "slowest handler (s)", name="slowest"),

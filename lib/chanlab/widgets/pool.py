@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 
 from ..experiments import DISTRIBUTIONS, PARTITIONS, worker_pool
 from ..plots import draw_jobs, draw_pool_scaling
-from .base import dropdown, float_slider, int_slider, show
+from .base import dropdown, float_slider, int_slider, shown
 
 __all__ = ["pool_explorer", "scaling_explorer"]
 
@@ -21,9 +21,7 @@ def pool_explorer(workers=4, jobs=24, job_time=1.0, distribution="exponential", 
         fig, ax = plt.subplots(figsize=(8, 0.45 * workers + 1.8))
         draw_jobs(result, ax, title=f"{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} "
                                     f"queue: efficiency {result.efficiency:.0%}")
-        fig.tight_layout()
-        show(fig)
-        return result
+        return shown(fig, result)
 
     return W.interactive(run, workers=int_slider(workers, 1, 32, "workers", name="workers"),
                          jobs=int_slider(jobs, 1, 200, "jobs", name="jobs"),
@@ -43,9 +41,7 @@ def scaling_explorer(max_workers=16, jobs=64, job_time=0.5, distribution="expone
                 for p in PARTITIONS}
         fig, ax = plt.subplots(figsize=(6.4, 4))
         draw_pool_scaling(runs, ax, title=f"{jobs} jobs ({distribution}, mean {job_time:g} s)")
-        fig.tight_layout()
-        show(fig)
-        return runs
+        return shown(fig, runs)
 
     return W.interactive(run, max_workers=int_slider(max_workers, 1, 64, "up to workers", name="max_workers"),
                          jobs=int_slider(jobs, 1, 400, "jobs", name="jobs"),

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 from ..experiments import publish
 from ..plots import draw_policies, draw_publisher
 from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
-from .base import capacity_for, dropdown, float_slider, int_slider, show
+from .base import capacity_for, dropdown, float_slider, int_slider, shown
 
 __all__ = ["publisher_explorer", "policy_explorer"]
 
@@ -29,9 +29,7 @@ def publisher_explorer(messages=20, interval=0.01, consumer_time=0.025, capacity
                          trace=True)
         fig, ax = plt.subplots(figsize=(9, 2.6))
         draw_publisher(result, ax)
-        fig.tight_layout()
-        show(fig)
-        return result
+        return shown(fig, result)
 
     return W.interactive(run, **_rate_sliders(messages, 100, interval, consumer_time),
                          capacity=int_slider(capacity, 0, 32, "capacity", name="capacity"),
@@ -48,9 +46,7 @@ def policy_explorer(messages=100, interval=0.01, consumer_time=0.025, capacity=8
         fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
         draw_policies(runs, axes, title=f"{messages} messages, one every {interval:g} s; "
                                         f"consumer {consumer_time:g} s each")
-        fig.tight_layout()
-        show(fig)
-        return runs
+        return shown(fig, runs)
 
     return W.interactive(run, **_rate_sliders(messages, 500, interval, consumer_time),
                          capacity=int_slider(capacity, 0, 64, "capacity", name="capacity"))

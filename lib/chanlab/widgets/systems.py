@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from ..experiments.ordering import LAYOUTS, run_ordering
 from ..experiments.sagas import Faults, compare
 from ..plots import draw_ordering, draw_saga_scenarios
-from .base import dropdown, float_slider, int_slider, show
+from .base import dropdown, float_slider, int_slider, show, shown
 
 __all__ = ["saga_explorer", "ordering_explorer"]
 
@@ -32,9 +32,7 @@ def saga_explorer(orders=60, fail_rate=0.1, payment_slowdown=1.0, payment_down=0
             draw_saga_scenarios([("this run", runs)], metric, ax, title=metric)
         fig.suptitle(f"{orders} orders, {fail_rate:.0%} payments declined, payment x{payment_slowdown:g} slower, "
                      f"down {payment_down:g} s, {duplicate_rate:.0%} duplicated")
-        fig.tight_layout()
-        show(fig)
-        return runs
+        return shown(fig, runs)
 
     return W.interactive(run, orders=int_slider(orders, 1, 300, "orders", name="orders"),
                          fail_rate=float_slider(fail_rate, 0.0, 1.0, 0.05, "payments declined", name="fail_rate"),

@@ -93,3 +93,23 @@ def test_an_email_after_shipping_changes_no_existing_choreographed_service():
     from chanlab.saga import SHOP_WITH_EMAIL
     assert changed_services(choreography_wiring, SHOP, SHOP_WITH_EMAIL) == []
     assert changed_services(orchestration_wiring, SHOP, SHOP_WITH_EMAIL) == ["coordinator"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=20, deadline=None)
+@given(style=st.sampled_from(["orchestration", "choreography"]), seed=st.integers(0, 10_000),
+       fail_rate=st.floats(0, 1), duplicate_rate=st.floats(0, 0.5), down=st.floats(0, 5),
+       slow=st.floats(1, 5))
+def test_property_idempotent_services_lose_nothing_and_apply_nothing_twice(style, seed, fail_rate, duplicate_rate,
+                                                                           down, slow):
+    """Retries, redeliveries and outages (no message lost): every order ends, shipped or cancelled;
+    nothing is applied twice; each cancelled order had its stock released exactly once."""
+    faults = {s: Faults(duplicate_rate=duplicate_rate) for s in ("inventory", "shipping")}
+    faults["payment"] = Faults(slow=slow, down=((1.0, 1.0 + down),), duplicate_rate=duplicate_rate)
+    r = run_saga(style, orders=15, seed=seed, fail_rate=fail_rate, faults=faults, horizon=600)
+    assert r.count("stuck") == 0
+    assert all(rec.duplicates_applied == 0 for rec in r.records)
+    assert all(rec.compensations == (rec.outcome == "cancelled") for rec in r.records)

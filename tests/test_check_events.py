@@ -150,21 +150,29 @@ def test_subscribe_once():
 
 
 # --- 05.4 ----------------------------------------------------------------------------------------------
-def make_publish_right(bus):
-    pending, busy = [], []
+def make_queued_publish(pop=0):
+    """05.4's answer: nested publishes wait in a queue until the outer one is done. ``pop=0`` takes
+    them first in, first out (right); ``pop=-1`` last in, first out (a typical mistake)."""
+    def make(bus):
+        pending, busy = [], []
 
-    def publish(topic, event):
-        pending.append((topic, event))
-        if busy:
-            return
-        busy.append(True)
-        try:
-            while pending:
-                bus.publish(*pending.pop(0))
-        finally:
-            busy.clear()
+        def publish(topic, event):
+            pending.append((topic, event))
+            if busy:
+                return
+            busy.append(True)
+            try:
+                while pending:
+                    bus.publish(*pending.pop(pop))
+            finally:
+                busy.clear()
 
-    return publish
+        return publish
+    return make
+
+
+make_publish_right = make_queued_publish()
+make_publish_lifo = make_queued_publish(pop=-1)
 
 
 def make_publish_depth_first(bus):
@@ -180,23 +188,6 @@ def make_publish_drops_nested(bus):
         busy.append(True)
         try:
             bus.publish(topic, event)
-        finally:
-            busy.clear()
-
-    return publish
-
-
-def make_publish_lifo(bus):
-    pending, busy = [], []
-
-    def publish(topic, event):
-        pending.append((topic, event))
-        if busy:
-            return
-        busy.append(True)
-        try:
-            while pending:
-                bus.publish(*pending.pop())
         finally:
             busy.clear()
 

@@ -1,16 +1,13 @@
 """The checkers of notebook 07: right answers pass, typical wrong answers get specific feedback,
 stubs are "not attempted yet". None of them needs a NATS server."""
+import re
+
 from chanlab import check
 
 
-def _right_match(pattern, subject):
-    p, s = pattern.split("."), subject.split(".")
-    for i, token in enumerate(p):
-        if token == ">":
-            return len(s) > i
-        if i >= len(s) or (token != "*" and token != s[i]):
-            return False
-    return len(p) == len(s)
+def _right_match(pattern, subject):  # a right answer written another way than the checker's own
+    tokens = ["[^.]+" if t == "*" else ".+" if t == ">" else re.escape(t) for t in pattern.split(".")]
+    return re.fullmatch(r"\.".join(tokens), subject) is not None
 
 
 def test_subject_matches():

@@ -51,21 +51,23 @@ def test_results_channel():
 
 
 async def _main(n, add_first=True):
+    """The fixed program (wg.go adds before the goroutine starts, Go 1.25's wg.Go), or the bug."""
     log, wg = [], aio.WaitGroup()
 
-    async def worker(i):
-        if not add_first:
-            wg.add(1)
-        try:
-            await aio.sleep(2)
-            log.append(i)
-        finally:
-            wg.done()
+    async def work(i):
+        await aio.sleep(2)
+        log.append(i)
+
+    async def late(i):  # the bug: Add inside the goroutine, after main may already be waiting
+        wg.add(1)
+        await work(i)
+        wg.done()
 
     for i in range(n):
         if add_first:
-            wg.add(1)
-        aio.go(worker, i)
+            wg.go(work, i)
+        else:
+            aio.go(late, i)
     await wg.wait()
     return log
 

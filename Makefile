@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab test notebooks student slides html bench clean
+.PHONY: setup lab lab-zh zh test notebooks student slides html bench clean
 
 setup: $(STAMP)
 
@@ -19,13 +19,16 @@ $(STAMP): requirements.txt pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-start-here.ipynb
 
+lab-zh: setup  # the Chinese edition (中文版): notebooks/zh-CN/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/zh-CN/00-start-here.ipynb
+
 # Each notebook is executed once per configuration: by nbval (tools present; tests/test_fidelity.py runs in
 # the same session, after it, and compares the Go/Python pairs on nbval's fresh outputs), without the
 # tools, as a student copy (these two in a background process while the unit tests run:
 # tests/notebook_runs.py), and in JupyterLab (tests/test_browser.py). Each run ends with its time per stage.
 test: setup
 	$(BIN)/python -m pytest --durations=10 --ignore=tests/test_fidelity.py tests
-	$(BIN)/python -m pytest --durations=5 $(NBVAL) --ignore=notebooks/student notebooks tests/test_fidelity.py
+	$(BIN)/python -m pytest --durations=5 $(NBVAL) --ignore=notebooks/student --ignore=notebooks/zh-CN/student notebooks tests/test_fidelity.py
 
 notebooks: setup  # re-execute every notebook in place, then remake the student copies (commit both)
 	$(BIN)/python tools/run_notebooks.py
@@ -34,11 +37,17 @@ notebooks: setup  # re-execute every notebook in place, then remake the student 
 student: setup  # notebooks/student/: solutions replaced by stubs, outputs cleared (commit them)
 	$(BIN)/python tools/make_student.py
 
+zh: setup  # notebooks/zh-CN/ from the English notebooks and translations/zh_CN/*.po, executed, + student copies
+	$(BIN)/python tools/i18n.py build --execute
+	$(BIN)/python tools/i18n.py student
+
 slides: setup  # build/slides/: one reveal.js deck per notebook, offline (npm fetches reveal.js once)
 	$(BIN)/python tools/build_slides.py
+	$(BIN)/python tools/build_slides.py --out build/slides/zh-CN notebooks/zh-CN/[0-9]*.ipynb
 
 html: setup  # build/html/: the static edition, index.html and one page per notebook, offline
 	$(BIN)/python tools/build_html.py
+	$(BIN)/python tools/build_html.py --out build/html/zh-CN notebooks/zh-CN/[0-9]*.ipynb
 
 bench: setup
 	$(BIN)/python benchmarks/channels.py --figure build/bench/channels.png

@@ -28,8 +28,9 @@ NOTE = ("*Student copy.* The solutions are left out: each exercise has a cell fo
         "(it starts with a stub or a comment) and a cell under it that checks it. Outputs are cleared: "
         "run the notebook from the top (Run > Run All Cells), then work through the exercises. "
         "The full notebook, solutions included, is [../{name}](../{name}).")
-# a markdown link to a file that is not a notebook of the series and not a URL or an anchor
-_LINK = re.compile(r"\]\((?!https?://|#|mailto:|\.\./)([^)\s]+)\)")
+# a markdown link to a file that is not a notebook of the series and not a URL or an anchor (a link
+# that already climbs, ../x in the Chinese edition's notebooks/zh-CN/, climbs one level more)
+_LINK = re.compile(r"\]\((?!https?://|#|mailto:)([^)\s]+)\)")
 
 
 def _relink(text: str) -> str:
@@ -67,16 +68,17 @@ def is_placeholder(cell) -> bool:
     return cell.cell_type == "code" and "exercise" in cell.metadata.get("tags", [])
 
 
-def build(out: Path = OUT, sources=None) -> list[Path]:
-    """Write a student copy of every ``notebooks/NN-*.ipynb`` (or of ``sources``) into ``out``."""
+def build(out: Path = OUT, sources=None, note: str = NOTE) -> list[Path]:
+    """Write a student copy of every ``notebooks/NN-*.ipynb`` (or of ``sources``) into ``out``; ``note``
+    is the first cell's text (``{name}``: the notebook's file name), e.g. in the edition's language."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for src in sources or sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
         nb = student_copy(nbformat.read(src, as_version=4))
-        note = nbformat.v4.new_markdown_cell(NOTE.format(name=src.name),
+        note_cell = nbformat.v4.new_markdown_cell(note.format(name=src.name),
                                              metadata={"slideshow": {"slide_type": "-"}})
-        note.id = "student-copy-note"
-        nb.cells.insert(0, note)
+        note_cell.id = "student-copy-note"
+        nb.cells.insert(0, note_cell)
         dest = out / src.name
         text = nbformat.writes(nb)
         dest.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")

@@ -29,6 +29,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
+from ..i18n import N_, _
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
            "from_panic", "Raised", "goroutines_left", "goroutines_running", "checker",
@@ -60,21 +61,31 @@ class Feedback:
 
     def __str__(self) -> str:
         if self.ok:
-            head = f"{_OK} Exercise {self.exercise}: right. {self.summary}"
+            head = _("{mark} Exercise {exercise}: right. {summary}")
         elif not self.attempted:
-            head = f"{_TODO} Exercise {self.exercise}: not attempted yet. {self.summary}"
+            head = _("{mark} Exercise {exercise}: not attempted yet. {summary}")
         else:
-            head = f"{_NO} Exercise {self.exercise}: not yet. {self.summary}"
-        lines = [head.rstrip()]
-        for label, text in (("Expected", self.expected), ("Got", self.got), ("Hint", self.hint)):
+            head = _("{mark} Exercise {exercise}: not yet. {summary}")
+        mark = _OK if self.ok else _NO if self.attempted else _TODO
+        lines = [head.format(mark=mark, exercise=self.exercise, summary=self.summary).rstrip()]
+        labels = (_("Expected:"), self.expected), (_("Got:"), self.got), (_("Hint:"), self.hint)
+        width = max(_width(label) for label, _text in labels) + 1
+        for label, text in labels:
             if text:
                 first, *rest = str(text).splitlines() or [""]
-                lines.append(f"  {label + ':':<9} {first}")
-                lines.extend(f"  {'':<9} {line}" for line in rest)
+                lines.append(f"  {label}{' ' * (width - _width(label))}{first}")
+                lines.extend(f"  {' ' * width}{line}" for line in rest)
         lines.extend(f"  {line}" for line in self.details)
         return "\n".join(lines)
 
     __repr__ = __str__
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (a CJK character takes two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def passed(exercise: str, summary: str, *details: str) -> Feedback:
@@ -99,10 +110,12 @@ def expect(exercise: str, got: Any, expected: Any, *, what: str, hint: str,
            right: str | None = None) -> Feedback:
     """Compare ``got`` with ``expected`` (``==``); ``what`` names the quantity, e.g. "the results"."""
     if got is ...:
-        return not_attempted(exercise, f"Compute {what} in the cell above, then run this cell again.")
+        return not_attempted(exercise, _("Compute {what} in the cell above, then run this cell again.")
+                             .format(what=what))
     if got == expected:
-        return passed(exercise, right or f"{what[:1].upper() + what[1:]} is {expected!r}.")
-    return failed(exercise, f"{what[:1].upper() + what[1:]} differs.", expected=repr(expected),
+        return passed(exercise, right or _("{What} is {expected!r}.").format(What=what[:1].upper() + what[1:],
+                                                                          expected=expected))
+    return failed(exercise, _("{What} differs.").format(What=what[:1].upper() + what[1:]), expected=repr(expected),
                   got=repr(got), hint=hint)
 
 
@@ -123,12 +136,12 @@ def attempt(exercise: str, fn: Callable[..., Any], *args: Any, what: str = "",
     feedback that names it; ``hints`` maps an exception type to a hint (``DeadlockError``:
     "who is still waiting to receive?"). ``KeyboardInterrupt`` is never swallowed.
     """
-    name = getattr(fn, "__name__", "your function")
-    todo = what or f"Write {name} in the cell above, then run this cell again."
+    name = getattr(fn, "__name__", _("your function"))
+    todo = what or _("Write {name} in the cell above, then run this cell again.").format(name=name)
     if not callable(fn):
         return Raised(TypeError(f"{fn!r} is not callable"), failed(
-            exercise, f"Expected a function, got {type(fn).__name__} {fn!r}.",
-            hint="Define it with def, then pass the function itself (no parentheses)."))
+            exercise, _("Expected a function, got {kind} {value!r}.").format(kind=type(fn).__name__, value=fn),
+            hint=_("Define it with def, then pass the function itself (no parentheses).")))
     try:
         value = fn(*args, **kwargs)
     except NotImplementedError as err:
@@ -140,10 +153,10 @@ def attempt(exercise: str, fn: Callable[..., Any], *args: Any, what: str = "",
                 hint = text
                 break
         first_line = str(err).splitlines()[0] if str(err) else ""
-        return Raised(err, failed(exercise, f"{name} raised {type(err).__name__}.",
+        return Raised(err, failed(exercise, _("{name} raised {error}.").format(name=name, error=type(err).__name__),
                                   got=f"{type(err).__name__}: {first_line}".rstrip(": "),
-                                  hint=hint or "Read the error above the hint, fix the line it "
-                                               "names, and run both cells again."))
+                                  hint=hint or _("Read the error above the hint, fix the line it "
+                                                 "names, and run both cells again.")))
     if value is ...:
         return Raised(NotImplementedError(name), not_attempted(exercise, todo))
     return value
@@ -168,13 +181,13 @@ def from_panic(exercise: str, err: BaseException, *, todo: str, summary: str, hi
 
 #: Go's panic messages and the mistake each one names
 _PANICS = {
-    "close of closed channel": "The channel was closed twice: only one goroutine may close it. "
-                               "Not each worker: one closer goroutine that does wg.wait() and then "
-                               "results.close().",
-    "send on closed channel": "A worker sent on a closed channel: close results only after "
-                              "wg.wait(), that is, after every worker has returned.",
-    "negative WaitGroup counter": "wg.done() ran more often than wg.add(): one wg.add(1) per "
-                                  "worker, before go, and one wg.done() per worker.",
+    "close of closed channel": N_("The channel was closed twice: only one goroutine may close it. "
+                                  "Not each worker: one closer goroutine that does wg.wait() and then "
+                                  "results.close()."),
+    "send on closed channel": N_("A worker sent on a closed channel: close results only after "
+                                 "wg.wait(), that is, after every worker has returned."),
+    "negative WaitGroup counter": N_("wg.done() ran more often than wg.add(): one wg.add(1) per "
+                                     "worker, before go, and one wg.done() per worker."),
 }
 
 
@@ -185,7 +198,7 @@ def panic_hint(err: BaseException, default: str | None = None) -> str | None:
     cause = err.__cause__ or err
     for text, hint in _PANICS.items():
         if text in str(cause):
-            return hint
+            return _(hint)
     return default
 
 
@@ -267,11 +280,11 @@ def checker(fn: Callable[..., Feedback]) -> Callable[..., Feedback]:
             return fb
         notes = []
         if earlier:
-            notes.append("Note: something earlier panicked (a goroutine started by another cell, "
-                         "not by this answer); this answer was judged on its own:")
+            notes.append(_("Note: something earlier panicked (a goroutine started by another cell, "
+                           "not by this answer); this answer was judged on its own:"))
             notes.extend(f"  {_panic_line(gr)}" for gr in earlier)
         if own:
-            notes.append("Note: a goroutine this answer started panicked and nobody joined it:")
+            notes.append(_("Note: a goroutine this answer started panicked and nobody joined it:"))
             notes.extend(f"  {_panic_line(gr)}" for gr in own)
         return replace(fb, details=fb.details + tuple(notes))
 

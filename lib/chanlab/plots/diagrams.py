@@ -6,6 +6,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from ..diagrams import KINDS
 from .base import GREEN, new_axes
+from ..i18n import _
 
 __all__ = ["draw_diagram", "draw_delivery_matrix"]
 
@@ -40,7 +41,7 @@ def draw_diagram(diagram, ax=None):
     handles = [Patch(color=COLORS[k], label=diagram.kinds.get(k, KINDS[k])) for k in kinds]
     arrows = dict.fromkeys((e.style, e.label) for e in diagram.edges)
     handles += [Line2D([], [], color="black", lw=1.5, linestyle="--" if style == "dashed" else "-",
-                       label=f"arrow: {label}") for style, label in arrows]
+                       label=_("arrow: {label}").format(label=label)) for style, label in arrows]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=8,
               frameon=False)
     return ax
@@ -63,10 +64,10 @@ def draw_delivery_matrix(deliveries, ax=None, title=None):
     ax.set_ylim(len(receivers) - 0.5, -0.5)
     ax.set_xticks(items)
     ax.set_yticks(range(len(receivers)), receivers)
-    ax.set_xlabel("item number (the n-th message or event sent)")
-    ax.set_ylabel("receiver")
-    ax.set_title(title or "Who received what")
-    ax.legend(handles=[Patch(color=GREEN, label="delivered (label: virtual time of receipt, s)"),
-                       Patch(fc="white", ec="grey", label="not delivered to this receiver")],
+    ax.set_xlabel(_("item number (the n-th message or event sent)"))
+    ax.set_ylabel(_("receiver"))
+    ax.set_title(title or _("Who received what"))
+    ax.legend(handles=[Patch(color=GREEN, label=_("delivered (label: virtual time of receipt, s)")),
+                       Patch(fc="white", ec="grey", label=_("not delivered to this receiver"))],
               loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
     return ax

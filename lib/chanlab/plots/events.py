@@ -2,6 +2,7 @@
 :class:`chanlab.experiments.events.FanOutRun` of :func:`chanlab.experiments.events.fan_out`."""
 from .base import new_panels
 from .charts import draw_outcomes
+from ..i18n import _
 
 __all__ = ["draw_fan_out"]
 
@@ -13,16 +14,15 @@ def draw_fan_out(run, ax=None, title=None):
     left, right = new_panels(ax, (1, 2), (13, 4), gridspec_kw={"width_ratios": [1, 1.6]})
     rows = [(f"{s.name}\n{s.handler_time * 1000:g} ms", s.delivered, s.dropped) for s in run.subscribers]
     capacity = "unbounded" if run.capacity is None else run.capacity  # the inbox it really had
-    how = f"{run.policy}, capacity {capacity}" if run.dispatch == "async" else "sync (observer)"
-    draw_outcomes(rows, left, title=title or f"{run.events} events, {how}",
-                  xlabel="subscriber (handler time per event)", ylabel="events (count)")
-    right.plot(run.published_at, range(run.events), color="black", lw=1.5, label="publisher: publish called")
+    how = _("{policy}, capacity {capacity}").format(policy=run.policy, capacity=capacity) if run.dispatch == "async" else _("sync (observer)")
+    draw_outcomes(rows, left, title=title or _("{events} events, {how}").format(events=run.events, how=how),
+                  xlabel=_("subscriber (handler time per event)"), ylabel=_("events (count)"))
+    right.plot(run.published_at, range(run.events), color="black", lw=1.5, label=_("publisher: publish called"))
     for s in run.subscribers:
-        right.scatter(s.at, s.handled, s=10, label=f"{s.name} ({s.handler_time * 1000:g} ms): handled")
-    right.set_xlabel("virtual time (s)")
-    right.set_ylabel("event number")
-    right.set_title(f"When each event was published and handled: publisher done at "
-                    f"{run.publisher_done:.2f} s, all handled at {run.wall:.2f} s")
+        right.scatter(s.at, s.handled, s=10, label=_("{name} ({handler_time:g} ms): handled").format(name=s.name, handler_time=s.handler_time * 1000))
+    right.set_xlabel(_("virtual time (s)"))
+    right.set_ylabel(_("event number"))
+    right.set_title(_("When each event was published and handled: publisher done at {publisher_done:.2f} s, all handled at {wall:.2f} s").format(publisher_done=run.publisher_done, wall=run.wall))
     right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     right.grid(alpha=0.3)
     return left, right

@@ -6,6 +6,7 @@ from matplotlib.patches import Patch
 
 from .base import new_axes, new_panels, time_unit
 from .charts import draw_histogram
+from ..i18n import N_, _
 
 __all__ = ["OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency", "draw_contents",
            "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard"]
@@ -33,76 +34,75 @@ def draw_deliveries(run, ax=None, title=None):
         ax.scatter([m.done], [y[last.worker]], marker="X", s=70, color="black", zorder=5)
     ax.set_yticks(range(len(workers)), workers)
     ax.set_ylim(len(workers) - 0.4, -0.6)
-    ax.set_xlabel(f"time ({time_unit(run)})")
-    ax.set_ylabel("worker")
-    ax.set_title(title or f"{run.processed} deliveries of {run.published} messages on "
-                          f"{run.params['workers']} workers")
+    ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
+    ax.set_ylabel(_("worker"))
+    ax.set_title(title or _("{processed} deliveries of {published} messages on {workers} workers").format(processed=run.processed, published=run.published, workers=run.params['workers']))
     handles = [Patch(color=OUTCOME_COLORS[k], label=_LABELS[k])
                for k in OUTCOME_COLORS if any(d.outcome == k for d in run.deliveries)]
-    handles.append(Patch(fc="white", ec="white", label="bar label: message#attempt"))
+    handles.append(Patch(fc="white", ec="white", label=_("bar label: message#attempt")))
     if dead:
-        handles.append(Line2D([], [], color="black", marker="X", linestyle="", label="dead letter"))
+        handles.append(Line2D([], [], color="black", marker="X", linestyle="", label=_("dead letter")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
 
 
-def draw_throughput(runs, ax=None, bin_seconds=1.0, title="Throughput over time"):
+def draw_throughput(runs, ax=None, bin_seconds=1.0, title=N_("Throughput over time")):
     """Acks per second in bins of ``bin_seconds``, one step line per run (``runs``: label -> run)."""
     ax = new_axes(ax, (6.4, 3.6))
     for label, run in runs.items():
         series = run.throughput_series(bin_seconds)
         xs = [t for t, _ in series] + [series[-1][0] + bin_seconds]
         ys = [r for _, r in series] + [series[-1][1]]
-        ax.step(xs, ys, where="post", label=f"{label} (mean {run.throughput:.2f}/s)")
+        ax.step(xs, ys, where="post", label=_("{label} (mean {throughput:.2f}/s)").format(label=label, throughput=run.throughput))
     run = next(iter(runs.values()))
-    ax.set_xlabel(f"time ({time_unit(run)})")
-    ax.set_ylabel(f"acked messages per {time_unit(run)}")
-    ax.set_title(title)
+    ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
+    ax.set_ylabel(_("acked messages per {unit}").format(unit=time_unit(run)))
+    ax.set_title(_(title))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 
 
-def draw_latency(runs, ax=None, title="End-to-end latency of acked messages", bins=20):
+def draw_latency(runs, ax=None, title=N_("End-to-end latency of acked messages"), bins=20):
     """Histograms of end-to-end latency (wanted to publish -> acked), one per run."""
     run = next(iter(runs.values()))
     return draw_histogram({label: r.latencies for label, r in runs.items()}, ax, title=title, bins=bins,
-                          xlabel=f"latency: offered to acked ({time_unit(run)})")
+                          xlabel=_("latency: offered to acked ({unit})").format(unit=time_unit(run)))
 
 
-def draw_contents(runs, ax=None, title="What the queue holds"):
+def draw_contents(runs, ax=None, title=N_("What the queue holds")):
     """Unfinished messages in the queue over time (waiting + in flight), one step line per run;
     a dashed line at each run's capacity."""
     ax = new_axes(ax, (6.4, 3.6))
     for label, run in runs.items():
         xs = [0.0] + [t for t, _, _ in run.samples]
         ys = [0] + [w + f for _, w, f in run.samples]
-        line, = ax.step(xs, ys, where="post", label=f"{label} (most: {run.stats.high_water})")
+        line, = ax.step(xs, ys, where="post", label=_("{label} (most: {high_water})").format(label=label, high_water=run.stats.high_water))
         if run.params["capacity"] is not None:
             ax.axhline(run.params["capacity"], color=line.get_color(), linestyle="--", lw=1,
-                       label=f"{label}: the limit ({run.params['capacity']} messages)")
-    ax.set_xlabel(f"time ({time_unit(run)})")
-    ax.set_ylabel("messages held (waiting + in flight)")
-    ax.set_title(title)
+                       label=_("{label}: the limit ({capacity} messages)").format(label=label, capacity=run.params['capacity']))
+    ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
+    ax.set_ylabel(_("messages held (waiting + in flight)"))
+    ax.set_title(_(title))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
 
 
-def draw_publish_times(runs, ax=None, title="When the producer could publish"):
+def draw_publish_times(runs, ax=None, title=N_("When the producer could publish")):
     """Per message: when the producer wanted to publish it (dashed) and when ``put`` returned
     (one line per run); the gap is time the producer was held back (backpressure)."""
     ax = new_axes(ax, (6.4, 3.6))
     run = next(iter(runs.values()))
     for label, r in runs.items():
         ax.plot([m.seq for m in r.messages], [m.published for m in r.messages], marker=".",
-                label=f"{label}: put returned (last at {r.messages[-1].published:g})")
+                label=_("{label}: put returned (last at {published:g})").format(label=label, published=r.messages[-1].published))
     # drawn last, on top: where a run's line hides it, that run was never held back
     ax.plot([m.seq for m in run.messages], [m.offered for m in run.messages], color="black",
-            linestyle="--", lw=1.5, zorder=3, label="wanted to publish (offered)")
-    ax.set_xlabel("message number")
-    ax.set_ylabel(f"time ({time_unit(run)})")
-    ax.set_title(title)
+            linestyle="--", lw=1.5, zorder=3, label=_("wanted to publish (offered)"))
+    ax.set_xlabel(_("message number"))
+    ax.set_ylabel(_("time ({unit})").format(unit=time_unit(run)))
+    ax.set_title(_(title))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
@@ -115,10 +115,10 @@ def draw_counts(run, ax=None, title=None):
     colors = ["#4c72b0", "#937860", "#dd8452", "#c44e52", "#55a868", "#333333"]
     bars = ax.bar(list(counts), list(counts.values()), color=colors)
     ax.bar_label(bars, fontsize=8)
-    ax.set_ylabel("messages (count)")
-    ax.set_xlabel("entry of the ledger")
+    ax.set_ylabel(_("messages (count)"))
+    ax.set_xlabel(_("entry of the ledger"))
     ax.tick_params(axis="x", labelrotation=20)
-    ax.set_title(title or f"published {run.published} = acked {run.acked} + dead-lettered {run.dead_lettered}")
+    ax.set_title(title or _("published {published} = acked {acked} + dead-lettered {dead_lettered}").format(published=run.published, acked=run.acked, dead_lettered=run.dead_lettered))
     ax.legend(handles=[Patch(color=c, label=k) for c, k in zip(colors, counts)], fontsize=7,
               loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
@@ -131,9 +131,9 @@ def draw_sweep(curves, metric, ax=None, xlabel="", ylabel="", title=""):
     for label, runs in curves.items():
         xs = sorted(runs)
         ax.plot(xs, [metric(runs[x]) for x in xs], marker="o", label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_(ylabel))
+    ax.set_title(_(title))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     return ax
@@ -150,7 +150,6 @@ def draw_dashboard(run, ax=None):
     draw_latency({f"{p['workers']} workers": run}, axes[1][0])
     draw_contents({f"capacity {cap}": run}, axes[1][1])
     fig = axes[0][0].figure
-    fig.suptitle(f"{p['messages']} messages, one every {p['interval']:g} s, {p['work']:g} s of work each; "
-                 f"failure rate {p['failure_rate']:.0%}, crash rate {p['crash_rate']:.0%}", fontsize=10)
+    fig.suptitle(_("{messages} messages, one every {interval:g} s, {work:g} s of work each; failure rate {failure_rate:.0%}, crash rate {crash_rate:.0%}").format(messages=p['messages'], interval=p['interval'], work=p['work'], failure_rate=p['failure_rate'], crash_rate=p['crash_rate']), fontsize=10)
     fig.tight_layout()
     return axes

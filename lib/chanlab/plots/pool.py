@@ -6,6 +6,7 @@ from matplotlib.patches import Patch
 
 from .base import GREEN, RED, new_axes, time_unit
 from .charts import draw_scaling
+from ..i18n import N_, _
 
 __all__ = ["draw_jobs", "draw_pool_scaling"]
 
@@ -19,20 +20,19 @@ def draw_jobs(run, ax=None, title=None):
         ax.broken_barh([(r.start, r.size)], (r.worker - 0.4, 0.8), color=GREEN, edgecolor="white")
         if r.size > run.wall * 0.04:
             ax.text(r.start + r.size / 2, r.worker, str(r.job), ha="center", va="center", fontsize=7, color="white")
-    ax.axvline(run.ideal, color="grey", linestyle="--", label=f"ideal: {run.ideal:.2f} s")
-    ax.axvline(run.wall, color=RED, label=f"finished: {run.wall:.2f} s")
-    ax.set_yticks(range(1, run.workers + 1), [f"worker {w}" for w in range(1, run.workers + 1)])
+    ax.axvline(run.ideal, color="grey", linestyle="--", label=_("ideal: {ideal:.2f} s").format(ideal=run.ideal))
+    ax.axvline(run.wall, color=RED, label=_("finished: {wall:.2f} s").format(wall=run.wall))
+    ax.set_yticks(range(1, run.workers + 1), [_("worker {w}").format(w=w) for w in range(1, run.workers + 1)])
     ax.set_ylim(run.workers + 0.6, 0.4)
-    ax.set_xlabel(f"time ({time_unit(run)})")
-    ax.set_ylabel("worker")
-    ax.set_title(title or f"{len(run.records)} jobs on {run.workers} workers ({run.partition} queue): "
-                          f"efficiency {run.efficiency:.0%}")
-    ax.legend(handles=[Patch(color=GREEN, label="a job (its number)")] + ax.get_legend_handles_labels()[0],
+    ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
+    ax.set_ylabel(_("worker"))
+    ax.set_title(title or _("{n_records} jobs on {workers} workers ({partition} queue): efficiency {efficiency:.0%}").format(n_records=len(run.records), workers=run.workers, partition=run.partition, efficiency=run.efficiency))
+    ax.legend(handles=[Patch(color=GREEN, label=_("a job (its number)"))] + ax.get_legend_handles_labels()[0],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return ax
 
 
-def draw_pool_scaling(runs, ax=None, title="Wall time vs number of workers"):
+def draw_pool_scaling(runs, ax=None, title=N_("Wall time vs number of workers")):
     """Wall time vs workers, one curve per way of sharing the work, beside the ideal.
 
     ``runs`` maps a partition (``"shared"``, ``"static"``) to a list of runs of the same jobs on
@@ -42,7 +42,7 @@ def draw_pool_scaling(runs, ax=None, title="Wall time vs number of workers"):
     first = next(iter(runs.values()))
     ax = draw_scaling({names.get(p, p): [(r.workers, r.wall) for r in rs] for p, rs in runs.items()}, ax,
                       ideal=[(r.workers, r.ideal) for r in first], title=title,
-                      ylabel=f"wall time ({time_unit(first[0])})")
+                      ylabel=_("wall time ({unit})").format(unit=time_unit(first[0])))
     counts = sorted({r.workers for r in first})
     ax.set_xscale("log", base=2)
     ax.set_xticks(counts, [str(w) for w in counts])

@@ -4,6 +4,7 @@ policy on the same workload. Both take :class:`chanlab.experiments.PublishRun` r
 from .base import new_panels, time_unit
 from .charts import draw_histogram, draw_outcomes
 from .timeline import draw_timeline
+from ..i18n import _
 
 __all__ = ["draw_publisher", "draw_policies"]
 
@@ -14,8 +15,7 @@ def draw_publisher(run, ax=None, title=None, until=None):
     The default title names the policy, the capacity actually used and the counts."""
     capacity = "unbounded" if run.capacity is None else run.capacity
     return draw_timeline(run.trace, ax, goroutines=["publisher", "main"], until=until,
-                         title=title or f"{run.policy}, capacity {capacity}: {run.delivered} delivered, "
-                                        f"{run.dropped} dropped",
+                         title=title or _("{policy}, capacity {capacity}: {delivered} delivered, {dropped} dropped").format(policy=run.policy, capacity=capacity, delivered=run.delivered, dropped=run.dropped),
                          xlabel="virtual time (s)" if run.mode == "virtual" else "time (s)")
 
 
@@ -25,9 +25,9 @@ def draw_policies(runs, ax=None, title=None):
     axes, or None for a new figure; returns the two axes."""
     left, right = new_panels(ax, (1, 2), (12, 3.8))
     run = next(iter(runs.values()))
-    draw_outcomes([(p, r.delivered, r.dropped) for p, r in runs.items()], left, xlabel="overflow policy",
-                  title=title or f"{len(run.messages)} messages, the same workload for every policy")
+    draw_outcomes([(p, r.delivered, r.dropped) for p, r in runs.items()], left, xlabel=_("overflow policy"),
+                  title=title or _("{n_messages} messages, the same workload for every policy").format(n_messages=len(run.messages)))
     left.tick_params(axis="x", labelrotation=20)
-    draw_histogram({p: r.latencies for p, r in runs.items()}, right, title="Latency of delivered messages",
-                   xlabel=f"latency: offer to receipt ({time_unit(run)})")
+    draw_histogram({p: r.latencies for p, r in runs.items()}, right, title=_("Latency of delivered messages"),
+                   xlabel=_("latency: offer to receipt ({unit})").format(unit=time_unit(run)))
     return left, right

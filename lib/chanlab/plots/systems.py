@@ -7,6 +7,7 @@ Each function draws what one experiment of :mod:`chanlab.experiments` returned (
 import math
 
 from .base import BLUE, GREEN, RED, new_axes, new_panels
+from ..i18n import _
 
 __all__ = ["STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification",
            "draw_ordering", "draw_outbox", "draw_projection_lag", "draw_relay_dedup", "draw_choreography_outcomes"]
@@ -26,11 +27,11 @@ def draw_saga_latency(runs, ax=None, title=None):
         if lat:  # dashed and wider under solid, so that two equal curves both show
             ax.step(lat, [(i + 1) / len(lat) for i in range(len(lat))], where="post",
                     color=STYLE_COLORS.get(style), linestyle="--" if k == 0 else "-", linewidth=3 if k == 0 else 1.5,
-                    label=f"{style} ({len(lat)} shipped, {run.count('stuck')} stuck)")
-    ax.set_xlabel("order latency, placed to shipped [virtual s]")
-    ax.set_ylabel("share of shipped orders")
+                    label=_("{style} ({n_lat} shipped, {stuck} stuck)").format(style=style, n_lat=len(lat), stuck=run.count('stuck')))
+    ax.set_xlabel(_("order latency, placed to shipped [virtual s]"))
+    ax.set_ylabel(_("share of shipped orders"))
     ax.set_ylim(0, 1.02)
-    ax.set_title(title or "How long an order takes, by style")
+    ax.set_title(title or _("How long an order takes, by style"))
     ax.legend(loc="lower right", fontsize="small")
     return ax
 
@@ -47,9 +48,9 @@ def draw_saga_scenarios(results, metric="messages per order", ax=None, title=Non
         bars = ax.bar(xs, values, width, color=STYLE_COLORS.get(style), label=style)
         ax.bar_label(bars, fmt="%.3g", fontsize="x-small")
     ax.set_xticks(range(len(results)), [name for name, _ in results], fontsize="small")
-    ax.set_xlabel("scenario")
+    ax.set_xlabel(_("scenario"))
     ax.set_ylabel(metric)
-    ax.set_title(title or f"{metric[0].upper()}{metric[1:]}, by scenario and style")
+    ax.set_title(title or _("{Metric}, by scenario and style").format(Metric=metric[:1].upper() + metric[1:]))
     ax.legend(fontsize="small")
     return ax
 
@@ -63,17 +64,17 @@ def draw_notification(runs, ax=None, title=None):
     p50 = [runs[k].percentile(0.5) * 1000 for k in labels]
     p95 = [runs[k].percentile(0.95) * 1000 for k in labels]
     colors = [STYLE_COLORS.get(runs[k].style, _GREY) for k in labels]
-    ax.barh(ys, p95, color=colors, alpha=0.35, label="95th percentile")
-    ax.barh(ys, p50, color=colors, label="median")
+    ax.barh(ys, p95, color=colors, alpha=0.35, label=_("95th percentile"))
+    ax.barh(ys, p50, color=colors, label=_("median"))
     for y, k in zip(ys, labels):
         ax.annotate(f"{runs[k].calls_per_event:.3g} calls/event", (p95[y], y), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize="x-small")
     ax.set_yticks(list(ys), labels, fontsize="small")
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlabel("latency from publish to done, per receiver [virtual ms, log scale]")
-    ax.set_ylabel("events, scenario")
-    ax.set_title(title or "Thin events call back; fat events carry the data")
+    ax.set_xlabel(_("latency from publish to done, per receiver [virtual ms, log scale]"))
+    ax.set_ylabel(_("events, scenario"))
+    ax.set_title(title or _("Thin events call back; fat events carry the data"))
     ax.legend(fontsize="small", loc="lower right")
     return ax
 
@@ -88,12 +89,12 @@ def draw_ordering(runs, ax=None, title=None):
         left.plot(w, [100 * r.out_of_order / r.events for r in rs], "o-", color=STYLE_COLORS.get(layout),
                   label=layout)
         right.plot(w, [r.throughput for r in rs], "o-", color=STYLE_COLORS.get(layout), label=layout)
-    left.set_xlabel("workers (and partitions)")
-    left.set_ylabel("events applied out of order [%]")
-    left.set_title("Per-key order")
-    right.set_xlabel("workers (and partitions)")
-    right.set_ylabel("throughput [events / virtual s]")
-    right.set_title("What partitions cost")
+    left.set_xlabel(_("workers (and partitions)"))
+    left.set_ylabel(_("events applied out of order [%]"))
+    left.set_title(_("Per-key order"))
+    right.set_xlabel(_("workers (and partitions)"))
+    right.set_ylabel(_("throughput [events / virtual s]"))
+    right.set_title(_("What partitions cost"))
     for a in (left, right):
         a.legend(fontsize="small")
     if title:
@@ -116,9 +117,9 @@ def draw_outbox(runs, ax=None, title=None):
         ax.bar_label(bars, fontsize="x-small")
     n = sum(r.orders for r in next(iter(runs.values())))
     ax.set_xticks(range(len(methods)), [m.replace("_", " ") for m in methods], fontsize="small")
-    ax.set_xlabel("how the service publishes")
-    ax.set_ylabel(f"messages, over {n} orders")
-    ax.set_title(title or "Crashes between the database and the broker")
+    ax.set_xlabel(_("how the service publishes"))
+    ax.set_ylabel(_("messages, over {n} orders").format(n=n))
+    ax.set_title(title or _("Crashes between the database and the broker"))
     ax.legend(fontsize="x-small")
     return ax
 
@@ -129,10 +130,10 @@ def draw_projection_lag(runs, ax=None, title=None):
     ax = new_axes(ax)
     for r, color in zip(runs, [BLUE, RED, GREEN, _GREY, "#8172b3"]):
         ax.plot(r.times, r.lags, color=color,
-                label=f"poll {r.poll:g} s, batch {r.batch} (up to {r.capacity:.3g}/s vs {r.rate:.3g}/s in)")
-    ax.set_xlabel("time [virtual s]")
-    ax.set_ylabel("lag [events behind the log]")
-    ax.set_title(title or "How far the read model is behind")
+                label=_("poll {poll:g} s, batch {batch} (up to {capacity:.3g}/s vs {rate:.3g}/s in)").format(poll=r.poll, batch=r.batch, capacity=r.capacity, rate=r.rate))
+    ax.set_xlabel(_("time [virtual s]"))
+    ax.set_ylabel(_("lag [events behind the log]"))
+    ax.set_title(title or _("How far the read model is behind"))
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="x-small")
     return ax
@@ -149,9 +150,9 @@ def draw_relay_dedup(run, ax=None, title=None):
                    label=[name for name, _, _ in bars])
     ax.bar_label(drawn, fontsize="small")
     ax.set_xticks(range(len(bars)), [name.replace(", ", ",\n") for name, _, _ in bars], fontsize="small")
-    ax.set_xlabel(f"the relay crashed {run.relay_crashes} times between a publish and marking it sent")
-    ax.set_ylabel("messages")
-    ax.set_title(title or "The relay repeats itself; the stream's duplicate window does not")
+    ax.set_xlabel(_("the relay crashed {relay_crashes} times between a publish and marking it sent").format(relay_crashes=run.relay_crashes))
+    ax.set_ylabel(_("messages"))
+    ax.set_title(title or _("The relay repeats itself; the stream's duplicate window does not"))
     ax.legend(fontsize="x-small", loc="upper left")
     return ax
 
@@ -170,8 +171,8 @@ def draw_choreography_outcomes(runs, ax=None, title=None):
                       label=kind)
         ax.bar_label(bars, fontsize="x-small")
     ax.set_xticks(range(len(groups)), [label for label, _ in groups], fontsize="small")
-    ax.set_xlabel("run")
-    ax.set_ylabel(f"orders (of {len(first.in_process)})")
-    ax.set_title(title or "The same orders across processes: what finished")
+    ax.set_xlabel(_("run"))
+    ax.set_ylabel(_("orders (of {n_in_process})").format(n_in_process=len(first.in_process)))
+    ax.set_title(title or _("The same orders across processes: what finished"))
     ax.legend(fontsize="small")
     return ax

@@ -4,6 +4,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from .base import BLUE, GREEN, RED, new_axes
+from ..i18n import N_, _
 
 __all__ = ["message_paths", "draw_timeline"]
 
@@ -53,8 +54,8 @@ def _draw_lanes(ax, lanes, names, y, end):
                 ax.text((start + stop) / 2, y[n], str(chan), ha="center", va="center", fontsize=7, color="white")
 
 
-def draw_timeline(run, ax=None, title="Timeline of goroutines", until=None, goroutines=None,
-                  xlabel="time (s)"):
+def draw_timeline(run, ax=None, title=N_("Timeline of goroutines"), until=None, goroutines=None,
+                  xlabel=N_("time (s)")):
     """A Gantt chart of a trace: ``run`` is a :class:`chanlab.trace.Trace`, or a run made with
     ``trace=True`` (its ``.trace`` is drawn). One lane per goroutine.
 
@@ -83,13 +84,13 @@ def draw_timeline(run, ax=None, title="Timeline of goroutines", until=None, goro
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.4, -0.6)
     ax.set_xlim(-end * 0.02, end * 1.02)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("goroutine")
-    ax.set_title(title)
-    handles = [Patch(color=GREEN, label="not blocked on a channel (running or sleeping)"),
-               Patch(color=RED, label="blocked on a channel"),
-               Line2D([], [], color=BLUE, marker=">", label="message: send → receive")]
+    ax.set_xlabel(_(xlabel))
+    ax.set_ylabel(_("goroutine"))
+    ax.set_title(_(title))
+    handles = [Patch(color=GREEN, label=_("not blocked on a channel (running or sleeping)")),
+               Patch(color=RED, label=_("blocked on a channel")),
+               Line2D([], [], color=BLUE, marker=">", label=_("message: send → receive"))]
     if drops:
-        handles.append(Line2D([], [], color="black", marker="x", linestyle="", label="dropped"))
+        handles.append(Line2D([], [], color="black", marker="x", linestyle="", label=_("dropped")))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax

@@ -6,11 +6,15 @@ value and the range (an ``ipywidgets`` slider would silently clamp it: ``message
 that ends at 100 would run 100)::
 
     messages = int_slider(messages, 1, 100, "messages", name="messages")
+
+A slider's ``description`` is English and shown in the learner's language (:mod:`chanlab.i18n`);
+``tools/i18n.py library`` extracts it from every call of these three helpers.
 """
 import ipywidgets as W
 import matplotlib.pyplot as plt
 
 from .. import args, policies
+from ..i18n import _
 
 __all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show", "shown"]
 
@@ -21,21 +25,22 @@ def int_slider(value, lo, hi, description, *, name):
     """An ``IntSlider`` from ``lo`` to ``hi`` set to ``value`` (the explorer's argument ``name``).
     A value that is not an int between ``lo`` and ``hi`` raises (TypeError or ValueError)."""
     value = args.count(value, name, minimum=lo, maximum=hi)
-    return W.IntSlider(value=value, min=lo, max=hi, description=description, style=STYLE, continuous_update=False)
+    return W.IntSlider(value=value, min=lo, max=hi, description=_(description), style=STYLE,
+                       continuous_update=False)
 
 
 def float_slider(value, lo, hi, step, description, *, name):
     """A ``FloatSlider`` from ``lo`` to ``hi`` in steps of ``step``, set to ``value`` (checked as
     :func:`int_slider` does: a number between ``lo`` and ``hi``)."""
     value = args.number(value, name, minimum=lo, maximum=hi)
-    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description, style=STYLE,
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=_(description), style=STYLE,
                          continuous_update=False, readout_format=".3g")
 
 
 def dropdown(options, value, description, *, name):
     """A ``Dropdown`` of ``options`` set to ``value``, which must be one of them."""
     value = args.choice(value, name, options)
-    return W.Dropdown(options=options, value=value, description=description, style=STYLE)
+    return W.Dropdown(options=options, value=value, description=_(description), style=STYLE)
 
 
 def capacity_for(policy, capacity):

@@ -16,6 +16,7 @@ from ..errors import ClosedChannelError, DeadlockError, PanicError
 from ..goroutine import go
 from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic,
                        goroutines_left, goroutines_running, not_attempted, passed)
+from ..i18n import _
 
 __all__ = ["merge_all", "hedged_request", "conversation_timeout", "once_value", "fetch_all", "semaphore_map"]
 
@@ -23,8 +24,8 @@ __all__ = ["merge_all", "hedged_request", "conversation_timeout", "once_value", 
 def _not_attempted_panic(ex: str, out: Raised, what: str) -> Feedback:
     """The feedback for a learner's function that raised (a stub's goroutine panics too)."""
     if isinstance(out.error, PanicError):
-        return from_panic(ex, out.error, todo=what, summary="A goroutine it started panicked.",
-                          hint="Read the error above, fix the line it names, and run both cells again.")
+        return from_panic(ex, out.error, todo=what, summary=_("A goroutine it started panicked."),
+                          hint=_("Read the error above, fix the line it names, and run both cells again."))
     return out.feedback
 
 
@@ -52,8 +53,8 @@ def merge_all(fn) -> Feedback:
         if not isinstance(out, Chan):
             for c in inputs:
                 c.close()
-            return failed(ex, "merge should return a Chan.", got=repr(out),
-                          hint="out = Chan(); start the goroutines; return out.")
+            return failed(ex, _("merge should return a Chan."), got=repr(out),
+                          hint=_("out = Chan(); start the goroutines; return out."))
         sent = [f"in{i}:{k}" for i, n in enumerate(sizes) for k in range(n)]
 
         def feed():
@@ -93,28 +94,29 @@ def merge_all(fn) -> Feedback:
         if panic is not None:
             goroutines_left(base)
             cause = panic.__cause__ or panic
-            return failed(ex, "A goroutine panicked.", got=f"{type(cause).__name__}: {cause}",
-                          hint="Did a goroutine close the output while others still send on it? Close it "
-                               "once, after every input has been drained (a WaitGroup).")
+            return failed(ex, _("A goroutine panicked."), got=f"{type(cause).__name__}: {cause}",
+                          hint=_("Did a goroutine close the output while others still send on it? Close it once, "
+                                 "after every input has been drained (a WaitGroup)."))
         if stuck:
             goroutines_left(base)
-            return failed(ex, "merge stopped receiving from an input.", expected=f"all of {sent}",
-                          got=f"{got}", hint="Every input needs a goroutine that ranges over it until it is closed.")
+            return failed(ex, _("merge stopped receiving from an input."), expected=_("all of {sent}").format(sent=sent),
+                          got=f"{got}", hint=_("Every input needs a goroutine that ranges over it until it is closed."))
         if sorted(got) != sorted(sent):
-            results.append(failed(ex, f"merge of {len(sizes)} inputs received other values.",
+            results.append(failed(ex, _("merge of {n_sizes} inputs received other values.").format(n_sizes=len(sizes)),
                                   expected=repr(sorted(sent)), got=repr(sorted(got)),
-                                  hint="Forward every value of every input; close the output only after the last input closed."))
+                                  hint=_("Forward every value of every input; close the output only after the last input "
+                                         "closed.")))
             continue
         if not closed:
-            results.append(failed(ex, "The output was never closed.", expected="the output closed once every input is closed",
-                                  got="no close within 3 s", hint="go(lambda: (wg.wait(), out.close()))"))
+            results.append(failed(ex, _("The output was never closed."), expected=_("the output closed once every input is closed"),
+                                  got=_("no close within 3 s"), hint="go(lambda: (wg.wait(), out.close()))"))
             continue
         left = goroutines_left(base)
         if left:
-            results.append(failed(ex, f"{left} goroutine(s) still running after the output closed.",
-                                  expected="0", got=str(left), hint="Each forwarding goroutine returns when its input is closed."))
-    return first_failure(ex, results, "Every value arrived, the output closed after the last input did, "
-                                      "and nothing was left running.")
+            results.append(failed(ex, _("{left} goroutine(s) still running after the output closed.").format(left=left),
+                                  expected="0", got=str(left), hint=_("Each forwarding goroutine returns when its input is closed.")))
+    return first_failure(ex, results, _("Every value arrived, the output closed after the last input did, and nothing "
+                                        "was left running."))
 
 
 # --- 02c.2 -------------------------------------------------------------------------------------
@@ -172,35 +174,37 @@ def hedged_request(fn) -> Feedback:
             return not_attempted(ex, todo)
         except DeadlockError:
             return failed(ex, f"hedged(..., {latencies}, {hedge_after}) deadlocked.", got="DeadlockError",
-                          hint="Wait for an answer with a select on the results channel and aio.after(hedge_after).")
+                          hint=_("Wait for an answer with a select on the results channel and "
+                                 "aio.after(hedge_after)."))
         except (TypeError, AttributeError) as err:
             if "NoneType" in str(err) or "coroutine" in str(err) or "await" in str(err):
-                return failed(ex, "hedged is not a coroutine function (async def).", got=f"{type(err).__name__}: {err}",
-                              hint="Write it with async def and await the channel operations.")
-            return failed(ex, "hedged raised an error.", got=f"{type(err).__name__}: {err}",
-                          hint="Read the error, fix the line it names, and run both cells again.")
+                return failed(ex, _("hedged is not a coroutine function (async def)."), got=f"{type(err).__name__}: {err}",
+                              hint=_("Write it with async def and await the channel operations."))
+            return failed(ex, _("hedged raised an error."), got=f"{type(err).__name__}: {err}",
+                          hint=_("Read the error, fix the line it names, and run both cells again."))
         if result is ...:
             return not_attempted(ex, todo)
         win, when, asked = _hedged_expected(latencies, hedge_after)
         label = f"latencies {latencies}, hedge_after {hedge_after}"
         if result != f"replica {win}: q":
-            return failed(ex, f"With {label} it returned another answer.", expected=repr(f"replica {win}: q"),
-                          got=repr(result), hint="Return the first answer that arrives, from whichever replica.")
+            return failed(ex, _("With {label} it returned another answer.").format(label=label), expected=repr(f"replica {win}: q"),
+                          got=repr(result), hint=_("Return the first answer that arrives, from whichever replica."))
         if round(took, 6) != round(when, 6):
-            return failed(ex, f"With {label} the answer came at another time.", expected=f"t = {when:g} s",
-                          got=f"t = {took:g} s", hint="Ask the next replica after hedge_after seconds without "
-                                                      "an answer, not after the previous one has answered.")
+            return failed(ex, _("With {label} the answer came at another time.").format(label=label), expected=f"t = {when:g} s",
+                          got=f"t = {took:g} s", hint=_("Ask the next replica after hedge_after seconds without an answer, not after "
+                                                        "the previous one has answered."))
         if len(calls) != asked:
-            return failed(ex, f"With {label} it asked {len(calls)} replica(s).", expected=f"{asked}",
+            return failed(ex, _("With {label} it asked {n_calls} replica(s).").format(label=label, n_calls=len(calls)), expected=f"{asked}",
                           got=f"{len(calls)}: {sorted(calls)}",
-                          hint="Ask one replica, then wait up to hedge_after for an answer before asking the next.")
+                          hint=_("Ask one replica, then wait up to hedge_after for an answer before asking the "
+                                 "next."))
         if blocked:
-            return failed(ex, f"With {label}, {len(blocked)} goroutine(s) were still blocked after every "
-                              "replica had answered.", expected="none", got=", ".join(blocked),
-                          hint="A late answer must not block its goroutine: make the results channel "
-                               "buffered, aio.Chan(len(replicas)).")
-    return passed(ex, "The first answer won, later replicas were asked only when the earlier ones were "
-                      "slow, and no late answer stranded its goroutine.")
+            return failed(ex, _("With {label}, {n_blocked} goroutine(s) were still blocked after every replica "
+                                "had answered.").format(label=label, n_blocked=len(blocked)), expected=_("none"), got=", ".join(blocked),
+                          hint=_("A late answer must not block its goroutine: make the results channel buffered, "
+                                 "aio.Chan(len(replicas))."))
+    return passed(ex, _("The first answer won, later replicas were asked only when the earlier ones "
+                        "were slow, and no late answer stranded its goroutine."))
 
 
 # --- 02d.1 -------------------------------------------------------------------------------------
@@ -227,7 +231,7 @@ def once_value(fn) -> Feedback:
         if isinstance(get, Raised):
             return get.feedback
         if not callable(get):
-            return failed(ex, "once_value should return a function.", got=repr(get),
+            return failed(ex, _("once_value should return a function."), got=repr(get),
                           hint="def get(): ...; return get")
         barrier = threading.Barrier(callers)
         got = [None] * callers
@@ -249,19 +253,20 @@ def once_value(fn) -> Feedback:
             err = errors[0]
             if isinstance(err, NotImplementedError):
                 return not_attempted(ex, todo)
-            return failed(ex, "get() raised an error.", got=f"{type(err).__name__}: {err}",
-                          hint="Read the error, fix the line it names, and run both cells again.")
+            return failed(ex, _("get() raised an error."), got=f"{type(err).__name__}: {err}",
+                          hint=_("Read the error, fix the line it names, and run both cells again."))
         if len(calls) != 1:
-            return failed(ex, f"{callers} threads called get() at once and load() ran {len(calls)} times.",
-                          expected="load() runs once", got=f"{len(calls)} times",
-                          hint="Checking a flag and then setting it is two steps: another thread gets in "
-                               "between. Use chanlab.Once (once.do(...)), or a lock around the check and the load.")
+            return failed(ex, _("{callers} threads called get() at once and load() ran {n_calls} times.").format(callers=callers, n_calls=len(calls)),
+                          expected=_("load() runs once"), got=f"{len(calls)} times",
+                          hint=_("Checking a flag and then setting it is two steps: another thread gets in "
+                                 "between. Use chanlab.Once (once.do(...)), or a lock around the check and the "
+                                 "load."))
         if any(v != {"config": 1} for v in got):
-            return failed(ex, "Some callers did not get load()'s value.", expected=repr([{"config": 1}] * callers),
-                          got=repr(got), hint="Callers that arrive while load() runs must wait for it and then "
-                                               "return the same value (once.do waits; a flag set before loading does not).")
-    return passed(ex, "Eight threads raced, load() ran once, and every caller waited for it and got its value: "
-                      "Go's sync.OnceValue.")
+            return failed(ex, _("Some callers did not get load()'s value."), expected=repr([{"config": 1}] * callers),
+                          got=repr(got), hint=_("Callers that arrive while load() runs must wait for it and then return the "
+                                                "same value (once.do waits; a flag set before loading does not)."))
+    return passed(ex, _("Eight threads raced, load() ran once, and every caller waited for it and got "
+                        "its value: Go's sync.OnceValue."))
 
 
 # --- 02d.2 -------------------------------------------------------------------------------------
@@ -316,39 +321,39 @@ def fetch_all(fn) -> Feedback:
         if isinstance(out, Raised):
             return _not_attempted_panic(ex, out, todo)
         if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], dict)):
-            return failed(ex, "fetch_all should return (results, err).", got=repr(out),
+            return failed(ex, _("fetch_all should return (results, err)."), got=repr(out),
                           hint="return results, g.wait()")
         results, err = out
         label = f"fetch_all({urls}, limit={limit})" + (f" with {bad!r} failing" if bad else "")
         if state["peak"] > limit:
-            return failed(ex, f"{label} ran {state['peak']} fetches at once.", expected=f"at most {limit}",
-                          got=str(state["peak"]), hint="g.set_limit(limit) before the first g.go(...).")
+            return failed(ex, _("{label} ran {peak} fetches at once.").format(label=label, peak=state['peak']), expected=_("at most {limit}").format(limit=limit),
+                          got=str(state["peak"]), hint=_("g.set_limit(limit) before the first g.go(...)."))
         if bad is None:
             expected = {u: u.upper() for u in urls}
             if err is not None or results != expected:
-                return failed(ex, f"{label} returned other results.", expected=repr((expected, None)),
-                              got=repr((results, err)), hint="Store each fetch's result under its url; "
-                                                            "return g.wait() as err.")
+                return failed(ex, _("{label} returned other results.").format(label=label), expected=repr((expected, None)),
+                              got=repr((results, err)), hint=_("Store each fetch's result under its url; return g.wait() as err."))
         else:
             if not (isinstance(err, ValueError) and bad in str(err)):
-                return failed(ex, f"{label}: err should be the failing fetch's error.",
+                return failed(ex, _("{label}: err should be the failing fetch's error.").format(label=label),
                               expected=f"ValueError('fetch {bad}: 404')", got=repr(err),
-                              hint="g.wait() returns the first exception a function of the group raised.")
+                              hint=_("g.wait() returns the first exception a function of the group raised."))
             if not state["ctx"] or not all(isinstance(c, context.Context) and c is not context.background()
                                            for c in state["ctx"]):
-                return failed(ex, f"{label}: the fetches did not get the group's context.",
-                              expected="fetch(ctx, url) with ctx from errgroup.with_context",
-                              got=repr(state["ctx"][:1]), hint="g, ctx = errgroup.with_context(context.background())")
+                return failed(ex, _("{label}: the fetches did not get the group's context.").format(label=label),
+                              expected=_("fetch(ctx, url) with ctx from errgroup.with_context"),
+                              got=repr(state["ctx"][:1]), hint=_("g, ctx = errgroup.with_context(context.background())"))
             if state["cancelled"] == 0:
-                return failed(ex, f"{label}: no fetch was cancelled after {bad!r} failed.",
-                              expected="the fetches running when it failed stop early", got="none stopped",
-                              hint="Pass the ctx of errgroup.with_context to every fetch: the first error cancels it.")
+                return failed(ex, _("{label}: no fetch was cancelled after {bad!r} failed.").format(label=label, bad=bad),
+                              expected=_("the fetches running when it failed stop early"), got=_("none stopped"),
+                              hint=_("Pass the ctx of errgroup.with_context to every fetch: the first error cancels "
+                                     "it."))
         left = goroutines_left(base)
         if left:
-            return failed(ex, f"{label} left {left} goroutine(s) running.", expected="0", got=str(left),
-                          hint="g.wait() waits for every goroutine of the group.")
-    return passed(ex, "At most `limit` fetches at a time, the first error returned, and the others "
-                      "cancelled through the group's context: errgroup with SetLimit and WithContext.")
+            return failed(ex, _("{label} left {left} goroutine(s) running.").format(label=label, left=left), expected="0", got=str(left),
+                          hint=_("g.wait() waits for every goroutine of the group."))
+    return passed(ex, _("At most `limit` fetches at a time, the first error returned, and the others "
+                        "cancelled through the group's context: errgroup with SetLimit and WithContext."))
 
 
 # --- 02c.3 -------------------------------------------------------------------------------------
@@ -384,13 +389,13 @@ def conversation_timeout(fn) -> Feedback:
             return not_attempted(ex, todo)
         except DeadlockError:
             return failed(ex, "listen deadlocked.", got="DeadlockError",
-                          hint="When c is closed (ok is False), stop and return what you have.")
+                          hint=_("When c is closed (ok is False), stop and return what you have."))
         except TimeoutError:
-            return failed(ex, "listen never returned.", got="still running after 30 s",
-                          hint="A closed channel is always ready to receive from: when ok is False, return.")
+            return failed(ex, _("listen never returned."), got=_("still running after 30 s"),
+                          hint=_("A closed channel is always ready to receive from: when ok is False, return."))
         except Exception as err:  # the learner's bug, reported as feedback
-            return failed(ex, "listen raised an error.", got=f"{type(err).__name__}: {err}",
-                          hint="Write it with async def; select on c.receiving() and one timeout channel.")
+            return failed(ex, _("listen raised an error."), got=f"{type(err).__name__}: {err}",
+                          hint=_("Write it with async def; select on c.receiving() and one timeout channel."))
         if got is ...:
             return not_attempted(ex, todo)
         arrivals = [every * (i + 1) for i in range(n)]
@@ -401,14 +406,14 @@ def conversation_timeout(fn) -> Feedback:
             hint = ("A new aio.after(within) in every loop turn bounds each message, not the conversation: "
                     "make the timer once, before the loop." if list(got or []) == per_message else
                     "Collect every value received before the one timer fires.")
-            return failed(ex, f"With {label} it returned other messages.", expected=repr(expected),
+            return failed(ex, _("With {label} it returned other messages.").format(label=label), expected=repr(expected),
                           got=repr(got), hint=hint)
         end = min(within, every * n)
         if round(took, 6) > round(end, 6):
-            return failed(ex, f"With {label} it returned late.", expected=f"by t = {end:g} s",
-                          got=f"t = {took:g} s", hint="Return as soon as the timer fires or c is closed.")
-    return passed(ex, "One timer for the whole conversation: the talker was cut off on time, however "
-                      "short its pauses.")
+            return failed(ex, _("With {label} it returned late.").format(label=label), expected=f"by t = {end:g} s",
+                          got=f"t = {took:g} s", hint=_("Return as soon as the timer fires or c is closed."))
+    return passed(ex, _("One timer for the whole conversation: the talker was cut off on time, however "
+                        "short its pauses."))
 
 
 # --- 02d.3 -------------------------------------------------------------------------------------
@@ -443,19 +448,19 @@ def semaphore_map(fn) -> Feedback:
             return _not_attempted_panic(ex, out, todo)
         label = f"bounded_map(work, {len(items)} items, n={n})"
         if list(out or []) != [x * x for x in items]:
-            return failed(ex, f"{label} returned other results.", expected=repr([x * x for x in items]),
-                          got=repr(out), hint="Put each result at its item's index: results[i] = work(items[i]).")
+            return failed(ex, _("{label} returned other results.").format(label=label), expected=repr([x * x for x in items]),
+                          got=repr(out), hint=_("Put each result at its item's index: results[i] = work(items[i])."))
         want = min(n, len(items))
         if state["peak"] > n:
-            return failed(ex, f"{label} ran {state['peak']} at once.", expected=f"at most {n}",
-                          got=str(state["peak"]), hint="Take a slot (sem.send(None)) before the work and give "
-                                                      "it back (sem.recv()) after, with sem = Chan(n).")
+            return failed(ex, _("{label} ran {peak} at once.").format(label=label, peak=state['peak']), expected=_("at most {value}").format(value=n),
+                          got=str(state["peak"]), hint=_("Take a slot (sem.send(None)) before the work and give it back (sem.recv()) "
+                                                         "after, with sem = Chan(n)."))
         if state["peak"] < want:
-            return failed(ex, f"{label} ran only {state['peak']} at once.", expected=f"{want} at once",
-                          got=str(state["peak"]), hint="A lock lets one through; a Chan(n) lets n through. "
-                                                      "Start one goroutine per item and let the semaphore hold them back.")
+            return failed(ex, _("{label} ran only {peak} at once.").format(label=label, peak=state['peak']), expected=_("{want} at once").format(want=want),
+                          got=str(state["peak"]), hint=_("A lock lets one through; a Chan(n) lets n through. Start one goroutine per "
+                                                         "item and let the semaphore hold them back."))
         left = goroutines_left(base)
         if left:
-            return failed(ex, f"{label} left {left} goroutine(s) running.", expected="0", got=str(left),
-                          hint="Wait for all of them (a WaitGroup, or join each) before returning.")
-    return passed(ex, "Exactly n at a time, never more: a buffered channel of n slots is a semaphore.")
+            return failed(ex, _("{label} left {left} goroutine(s) running.").format(label=label, left=left), expected="0", got=str(left),
+                          hint=_("Wait for all of them (a WaitGroup, or join each) before returning."))
+    return passed(ex, _("Exactly n at a time, never more: a buffered channel of n slots is a semaphore."))

@@ -16,6 +16,7 @@ from ..goroutine import go
 from ..runtime import current_g
 from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
+from ..i18n import _
 
 __all__ = ["try_send", "close_consumers", "first", "pipeline"]
 
@@ -40,26 +41,26 @@ def try_send(fn) -> Feedback:
         if isinstance(out, Raised):
             return out.feedback
         if me.waiting is not None:
-            return failed(ex, "try_send waited on the channel (a send with a timeout still waits).",
-                          expected="no wait at all: True or False at once",
-                          got=f"it waited ({me.waiting})",
-                          hint="Not ch.send(v, timeout=...): a select with a default case never "
-                               "waits: select(ch.sending(value), default=True).")
+            return failed(ex, _("try_send waited on the channel (a send with a timeout still waits)."),
+                          expected=_("no wait at all: True or False at once"),
+                          got=_("it waited ({waiting})").format(waiting=me.waiting),
+                          hint=_("Not ch.send(v, timeout=...): a select with a default case never waits: "
+                                 "select(ch.sending(value), default=True)."))
         results.append(out)
     if results != [True, False]:
-        return failed(ex, "On a Chan(1), the first try_send should get in and the second find it full.",
+        return failed(ex, _("On a Chan(1), the first try_send should get in and the second find it full."),
                       expected="True, False", got=", ".join(map(repr, results)),
-                      hint="Return True only when the select chose the send case (index 0).")
+                      hint=_("Return True only when the select chose the send case (index 0)."))
     if box.recv(timeout=1) != "a" or len(box):
-        return failed(ex, "The buffer should hold exactly the first value.", expected="'a'",
-                      got="something else", hint="Send value itself, once.")
+        return failed(ex, _("The buffer should hold exactly the first value."), expected=_("'a'"),
+                      got="something else", hint=_("Send value itself, once."))
     out = attempt(ex, fn, Chan(), "c", hints=_DEADLOCK)
     if isinstance(out, Raised):
         return out.feedback
     if out is not False:
-        return failed(ex, "On an unbuffered Chan() that nobody receives from, try_send should fail.",
+        return failed(ex, _("On an unbuffered Chan() that nobody receives from, try_send should fail."),
                       expected="False", got=repr(out),
-                      hint="An unbuffered channel accepts a value only when a receiver is waiting.")
+                      hint=_("An unbuffered channel accepts a value only when a receiver is waiting."))
     # an unbuffered channel with a receiver waiting: the send happens at once
     ch = Chan()
     received = []
@@ -82,12 +83,12 @@ def try_send(fn) -> Feedback:
     finally:
         g.join(timeout=2)
     if not sent or received != ["d"]:
-        return failed(ex, "With a receiver waiting on an unbuffered Chan(), try_send never got in.",
-                      expected="True (the waiting receiver takes the value)", got="False every time",
-                      hint="Do not look at len(ch) or ch.cap: a rendezvous has no room, yet a send "
-                           "succeeds when a receiver waits. Let select decide.")
-    return passed(ex, "try_send got in while there was room or a waiting receiver, and returned "
-                      "False at once otherwise.")
+        return failed(ex, _("With a receiver waiting on an unbuffered Chan(), try_send never got in."),
+                      expected=_("True (the waiting receiver takes the value)"), got=_("False every time"),
+                      hint=_("Do not look at len(ch) or ch.cap: a rendezvous has no room, yet a send "
+                             "succeeds when a receiver waits. Let select decide."))
+    return passed(ex, _("try_send got in while there was room or a waiting receiver, and returned False "
+                        "at once otherwise."))
 
 
 @checker
@@ -98,10 +99,10 @@ def close_consumers(consumer) -> Feedback:
     if not callable(consumer):
         return attempt(ex, consumer).feedback
     if _stub(consumer):     # before any goroutine starts: a stub prints no panic, only this line
-        return not_attempted(ex, "Write consumer(readings) in the cell above.")
+        return not_attempted(ex, _("Write consumer(readings) in the cell above."))
     readings = [3, None, 4, 5, None, 7]
     ch = Chan(name="readings")
-    workers = [go(consumer, ch) for _ in range(3)]
+    workers = [go(consumer, ch) for _unused in range(3)]
     problem = None
     try:
         for r in readings:
@@ -122,30 +123,30 @@ def close_consumers(consumer) -> Feedback:
             errors.append(err.__cause__ or err)
     if errors:
         if all(isinstance(e, NotImplementedError) for e in errors):
-            return not_attempted(ex, "Write consumer(readings) in the cell above.")
-        return failed(ex, "A consumer raised an exception.",
+            return not_attempted(ex, _("Write consumer(readings) in the cell above."))
+        return failed(ex, _("A consumer raised an exception."),
                       got=f"{type(errors[0]).__name__}: {errors[0]}",
-                      hint="Read the error, fix the consumer, and run both cells again.")
+                      hint=_("Read the error, fix the consumer, and run both cells again."))
     if running:
-        return failed(ex, f"{running} consumer(s) did not return within 2 s of close.",
-                      expected="every consumer returns once the channel is closed and drained",
-                      got="still running",
-                      hint="A recv on a closed channel returns None at once, forever: loop with "
-                           "`for r in readings:` (or recv_ok) so the loop ends at close.")
+        return failed(ex, _("{running} consumer(s) did not return within 2 s of close.").format(running=running),
+                      expected=_("every consumer returns once the channel is closed and drained"),
+                      got=_("still running"),
+                      hint=_("A recv on a closed channel returns None at once, forever: loop with `for r in "
+                             "readings:` (or recv_ok) so the loop ends at close."))
     if any(p is ... for p in parts):
-        return not_attempted(ex, "Write consumer(readings) in the cell above.")
+        return not_attempted(ex, _("Write consumer(readings) in the cell above."))
     if not all(isinstance(p, tuple) and len(p) == 2 for p in parts):
-        return failed(ex, "Each consumer should return a pair (total, missing).",
+        return failed(ex, _("Each consumer should return a pair (total, missing)."),
                       got=repr(parts), hint="return total, missing")
     total, missing = sum(p[0] for p in parts), sum(p[1] for p in parts)
     if (total, missing) != (19, 2) or problem:
-        return failed(ex, "Three consumers of 3, None, 4, 5, None, 7 did not count everything.",
+        return failed(ex, _("Three consumers of 3, None, 4, 5, None, 7 did not count everything."),
                       expected="total 19, missing 2", got=f"total {total}, missing {missing}"
                       + (f"; {problem}" if problem else ""),
-                      hint="None is data here (a missing reading): count it and carry on. Only "
-                           "close() ends the loop, for every consumer at once.")
-    return passed(ex, "Three consumers shared the readings, counted both missing ones, and all "
-                      "stopped at close(): no sentinel needed, for any number of consumers.")
+                      hint=_("None is data here (a missing reading): count it and carry on. Only close() "
+                             "ends the loop, for every consumer at once."))
+    return passed(ex, _("Three consumers shared the readings, counted both missing ones, and all "
+                        "stopped at close(): no sentinel needed, for any number of consumers."))
 
 
 def _stub(consumer) -> bool:
@@ -184,9 +185,9 @@ def first(fn) -> Feedback:
     if isinstance(out, Raised):
         return out.feedback
     if time.monotonic() - t0 >= 0.45:
-        return failed(ex, "It waited on the empty channel a although b had a value.",
-                      expected="(1, 'from b') at once", got=f"{out!r} after about 0.5 s",
-                      hint="Wait on all channels at once: one select with a case per channel.")
+        return failed(ex, _("It waited on the empty channel a although b had a value."),
+                      expected=_("(1, 'from b') at once"), got=_("{out!r} after about 0.5 s").format(out=out),
+                      hint=_("Wait on all channels at once: one select with a case per channel."))
     results.append(_want(ex, out, (1, "from b"), "first([a, b], 0.5) after b.send('from b')"))
     c.send(42)
     out = attempt(ex, fn, [a, b, c], 0.5, hints=_NO_HANG)
@@ -199,20 +200,20 @@ def first(fn) -> Feedback:
     except TimeoutError:
         took = time.monotonic() - t0
         if took > 0.45:
-            results.append(failed(ex, "It timed out, but much later than asked.",
-                                  expected="TimeoutError after about 0.2 s", got=f"after {took:.2f} s",
-                                  hint="One select over all channels and after(timeout): a separate "
-                                       "timeout per channel adds up."))
+            results.append(failed(ex, _("It timed out, but much later than asked."),
+                                  expected=_("TimeoutError after about 0.2 s"), got=_("after {took:.2f} s").format(took=took),
+                                  hint=_("One select over all channels and after(timeout): a separate timeout per "
+                                         "channel adds up.")))
     except Exception as err:  # the learner's bug
-        results.append(failed(ex, "With nothing to receive it raised the wrong exception.",
+        results.append(failed(ex, _("With nothing to receive it raised the wrong exception."),
                               expected="TimeoutError", got=f"{type(err).__name__}: {err}",
-                              hint="When the after(timeout) case wins, raise TimeoutError(...)."))
+                              hint=_("When the after(timeout) case wins, raise TimeoutError(...).")))
     else:
-        results.append(failed(ex, "With nothing to receive it returned instead of raising.",
-                              expected="TimeoutError after 0.2 s", got=repr(out),
-                              hint="When the after(timeout) case wins, raise TimeoutError(...)."))
-    return first_failure(ex, results, "first returned the ready channel's index and value, and "
-                                      "raised TimeoutError on time when none was ready.")
+        results.append(failed(ex, _("With nothing to receive it returned instead of raising."),
+                              expected=_("TimeoutError after 0.2 s"), got=repr(out),
+                              hint=_("When the after(timeout) case wins, raise TimeoutError(...).")))
+    return first_failure(ex, results, _("first returned the ready channel's index and value, and raised TimeoutError on "
+                                        "time when none was ready."))
 
 
 _NO_HANG = {DeadlockError: "It waited on one channel while the value was on another: put a case "
@@ -224,8 +225,8 @@ _NO_HANG = {DeadlockError: "It waited on one channel while the value was on anot
 def _want(ex, got, expected, call) -> Feedback:
     if got == expected:
         return passed(ex, "ok")
-    return failed(ex, f"{call} returned something else.", expected=repr(expected), got=repr(got),
-                  hint="Return a pair: (sel.index, sel.value).")
+    return failed(ex, _("{call} returned something else.").format(call=call), expected=repr(expected), got=repr(got),
+                  hint=_("Return a pair: (sel.index, sel.value)."))
 
 
 @checker
@@ -235,7 +236,7 @@ def pipeline(gen, square) -> Feedback:
     ex = "02a.4"
     for fn, name in ((gen, "gen"), (square, "square")):
         if fn is ... or not callable(fn):
-            return not_attempted(ex, f"Write async def {name}(...) in the cell above.")
+            return not_attempted(ex, _("Write async def {name}(...) in the cell above.").format(name=name))
 
     async def main():
         nums, squares = aio.Chan(), aio.Chan()
@@ -247,25 +248,25 @@ def pipeline(gen, square) -> Feedback:
     try:
         got, t = aio.run(main(), virtual_time=True, timeout=60)
     except NotImplementedError:
-        return not_attempted(ex, "Write gen and square in the cell above.")
+        return not_attempted(ex, _("Write gen and square in the cell above."))
     except DeadlockError:
-        return failed(ex, "The program deadlocked.", expected="squares 1, 4, 9, 16, then the end",
-                      got="DeadlockError: main waited on squares forever",
-                      hint="Each stage closes its output when its input is done (Go: close(out)), "
-                           "so that the next stage's `async for` ends.")
+        return failed(ex, _("The program deadlocked."), expected=_("squares 1, 4, 9, 16, then the end"),
+                      got=_("DeadlockError: main waited on squares forever"),
+                      hint=_("Each stage closes its output when its input is done (Go: close(out)), so that "
+                             "the next stage's `async for` ends."))
     except PanicError as err:
-        return from_panic(ex, err, todo="Write gen and square in the cell above.",
-                          summary="A stage raised an exception.",
-                          hint="gen and square must be `async def` and `await` every send and sleep.")
+        return from_panic(ex, err, todo=_("Write gen and square in the cell above."),
+                          summary=_("A stage raised an exception."),
+                          hint=_("gen and square must be `async def` and `await` every send and sleep."))
     except TypeError as err:
-        return failed(ex, "A stage is not a coroutine function.", got=f"TypeError: {err}",
-                      hint="Write them with `async def`, and use `async for v in inp`.")
+        return failed(ex, _("A stage is not a coroutine function."), got=f"TypeError: {err}",
+                      hint=_("Write them with `async def`, and use `async for v in inp`."))
     if got != [1, 4, 9, 16]:
         return failed(ex, "main received other values.", expected="[1, 4, 9, 16]", got=repr(got),
-                      hint="gen sends 1..4; square sends v * v for each v it receives.")
+                      hint=_("gen sends 1..4; square sends v * v for each v it receives."))
     if abs(t - 4.0) > 1e-6:
-        return failed(ex, "The values are right, but main ended at another time.",
-                      expected="t = 4.0 s (four sleeps of 1 s)", got=f"t = {t:g} s",
-                      hint="gen sleeps 1 s (await aio.sleep(1)) before each send; square does not sleep.")
-    return passed(ex, "The pipeline printed 1, 4, 9, 16 and ended at t = 4 s of virtual time, "
-                      "as the Go program does in 4 real seconds.")
+        return failed(ex, _("The values are right, but main ended at another time."),
+                      expected=_("t = 4.0 s (four sleeps of 1 s)"), got=f"t = {t:g} s",
+                      hint=_("gen sleeps 1 s (await aio.sleep(1)) before each send; square does not sleep."))
+    return passed(ex, _("The pipeline printed 1, 4, 9, 16 and ended at t = 4 s of virtual time, as the "
+                        "Go program does in 4 real seconds."))

@@ -14,6 +14,7 @@ import inspect
 from .. import aio
 from ..experiments import styles
 from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
+from ..i18n import _
 
 __all__ = ["balance_flip", "safe_rate", "channel_shop", "retrying"]
 
@@ -26,43 +27,41 @@ def balance_flip(wl, predicted) -> Feedback:
     and the verdict predicted for it (``"true"`` or ``"partly true"``)."""
     ex = "08.1"
     if wl is ... or predicted is ...:
-        return not_attempted(ex, "Make my_workload and write your predicted verdict, then run this "
-                                 "cell again.")
+        return not_attempted(ex, _("Make my_workload and write your predicted verdict, then run this cell again."))
     if not isinstance(wl, styles.Workload):
-        return failed(ex, "my_workload should be a Workload.", got=f"{type(wl).__name__} {wl!r}",
-                      hint="Make it with workload(n, rate=..., service=..., distribution=...).")
+        return failed(ex, _("my_workload should be a Workload."), got=f"{type(wl).__name__} {wl!r}",
+                      hint=_("Make it with workload(n, rate=..., service=..., distribution=...)."))
     if predicted not in VERDICTS:
-        return failed(ex, "The prediction should be one of the two verdicts.", expected=" or ".join(
+        return failed(ex, _("The prediction should be one of the two verdicts."), expected=" or ".join(
                       repr(v) for v in VERDICTS), got=repr(predicted),
-                      hint="Predict before you measure: does pulling from one queue still balance "
-                           "better than fixed shards?")
+                      hint=_("Predict before you measure: does pulling from one queue still balance better "
+                             "than fixed shards?"))
     if len(wl) < 16:
-        return failed(ex, "The workload is too small to say anything about balance.",
-                      expected="at least 16 orders", got=f"{len(wl)} orders",
-                      hint="Use about a hundred orders, as in section 2.")
+        return failed(ex, _("The workload is too small to say anything about balance."),
+                      expected=_("at least 16 orders"), got=f"{len(wl)} orders",
+                      hint=_("Use about a hundred orders, as in section 2."))
     verdict, pull, shards = styles.balance_verdict(styles.scaling(wl, workers=(1, 4)))
     measured = f"with 4 workers the busiest did x{pull:.2f} the mean work (pull) vs x{shards:.2f} (shards)"
     if verdict == "true":
-        return failed(ex, "On this workload the verdict does not flip: pulling still balances better.",
-                      expected="a workload where the shards are as balanced as the pull",
+        return failed(ex, _("On this workload the verdict does not flip: pulling still balances better."),
+                      expected=_("a workload where the shards are as balanced as the pull"),
                       got=measured,
-                      hint="Shards are unbalanced when orders differ in size: make every order the "
-                           "same size (distribution=\"constant\") and a multiple of 4 orders.")
+                      hint=_("Shards are unbalanced when orders differ in size: make every order the same "
+                             "size (distribution=\"constant\") and a multiple of 4 orders."))
     sizes = {round(t, 9) for t in wl.service}
     if len(sizes) > 1:      # an unequal workload whose shards happen to balance is luck, not the point
-        return failed(ex, "The orders of this workload differ in size, so a fixed split balances "
-                          "them only by luck (another seed and it does not).",
-                      expected="every order the same size", got=f"{len(sizes)} different sizes, "
-                      f"from {min(sizes) * 1000:.3g} to {max(sizes) * 1000:.3g} ms",
-                      hint="What varies in section 2's orders is their size: make it constant "
-                           "(distribution=\"constant\"), and n a multiple of 4.")
+        return failed(ex, _("The orders of this workload differ in size, so a fixed split balances them "
+                            "only by luck (another seed and it does not)."),
+                      expected=_("every order the same size"), got=_("{n_sizes} different sizes, from {sizes:.3g} to {sizes2:.3g} ms").format(n_sizes=len(sizes), sizes=min(sizes) * 1000, sizes2=max(sizes) * 1000),
+                      hint=_("What varies in section 2's orders is their size: make it constant "
+                             "(distribution=\"constant\"), and n a multiple of 4."))
     if predicted != verdict:
-        return failed(ex, "The verdict flipped, but not to what you predicted.",
+        return failed(ex, _("The verdict flipped, but not to what you predicted."),
                       expected=repr(verdict), got=repr(predicted),
-                      hint=f"Measured: {measured}. Equal balance means the claim holds only "
-                           f"partly: load balancing is then not an advantage of the queue.")
-    return passed(ex, f"Predicted and measured: {verdict!r} ({measured}). With equal sizes a fixed "
-                      f"split is as fair as pulling; the queue wins only when work varies.")
+                      hint=_("Measured: {measured}. Equal balance means the claim holds only partly: load "
+                             "balancing is then not an advantage of the queue.").format(measured=measured))
+    return passed(ex, _("Predicted and measured: {verdict!r} ({measured}). With equal sizes a fixed "
+                        "split is as fair as pulling; the queue wins only when work varies.").format(verdict=verdict, measured=measured))
 
 
 def _safe_rate_answer(rates, limit):
@@ -89,11 +88,11 @@ def safe_rate(fn) -> Feedback:
             hint = ("Run each rate with run_style('event', workload(200, rate=r, service=0.01, "
                     "distribution='constant')) and keep the largest r whose high_water <= limit; "
                     "the rates may come in any order, and None means no rate is safe.")
-            return failed(ex, f"safe_rate({list(rates)}, {limit}) differs from the measurement.",
+            return failed(ex, _("safe_rate({rates}, {limit}) differs from the measurement.").format(rates=list(rates), limit=limit),
                           expected=repr(want), got=repr(got), hint=hint)
-    return passed(ex, "Well below 100 orders per second (load < 1) the inbox stays short; near and "
-                      "above it, it grows with every order: the 'leak' is a rate mismatch, set by a "
-                      "knob.")
+    return passed(ex, _("Well below 100 orders per second (load < 1) the inbox stays short; near and "
+                        "above it, it grows with every order: the 'leak' is a rate mismatch, set by a "
+                        "knob."))
 
 
 async def _double(order):
@@ -109,45 +108,43 @@ def channel_shop(fn) -> Feedback:
     if not callable(fn) or not inspect.iscoroutinefunction(fn):
         if fn is ... or fn is None:
             return not_attempted(ex, "Write async def channel_shop(orders, handle, workers=2) above.")
-        return failed(ex, "channel_shop should be an async def function.", got=repr(fn),
-                      hint="Start with: async def channel_shop(orders, handle, workers=2):")
+        return failed(ex, _("channel_shop should be an async def function."), got=repr(fn),
+                      hint=_("Start with: async def channel_shop(orders, handle, workers=2):"))
     try:
         got = aio.run(fn(range(10), _double), virtual_time=True, timeout=30)
     except NotImplementedError:
-        return not_attempted(ex, "Write channel_shop above, then run this cell again.")
+        return not_attempted(ex, _("Write channel_shop above, then run this cell again."))
     except Exception as err:
         first = str(err).splitlines()[0] if str(err) else ""
-        return failed(ex, f"channel_shop raised {type(err).__name__}.", got=f"{type(err).__name__}: {first}",
-                      hint="A DeadlockError means someone waits forever: close the jobs channel after "
-                           "the last send, and wait for the workers with a WaitGroup.")
+        return failed(ex, _("channel_shop raised {__name__}.").format(__name__=type(err).__name__), got=f"{type(err).__name__}: {first}",
+                      hint=_("A DeadlockError means someone waits forever: close the jobs channel after the "
+                             "last send, and wait for the workers with a WaitGroup."))
     try:
         src = inspect.getsource(fn)
     except (OSError, TypeError):
-        return failed(ex, "Cannot read the source of channel_shop to count it.",
-                      hint="Define it with def in a notebook cell (not with exec or a lambda).")
+        return failed(ex, _("Cannot read the source of channel_shop to count it."),
+                      hint=_("Define it with def in a notebook cell (not with exec or a lambda)."))
     if got is None and "..." in src and "Chan" not in src:
-        return not_attempted(ex, "Replace the ... in channel_shop by your program.")
+        return not_attempted(ex, _("Replace the ... in channel_shop by your program."))
     if got is ...:
-        return not_attempted(ex, "Write channel_shop above, then run this cell again.")
+        return not_attempted(ex, _("Write channel_shop above, then run this cell again."))
     want = [i * 2 for i in range(10)]
     if not isinstance(got, list) or sorted(got) != want:
-        return failed(ex, "channel_shop did not return every order's result exactly once.",
-                      expected=f"{want} (in any order)", got=repr(got),
-                      hint="Wait for every worker before returning (wg.wait()), or the last results "
-                           "are not in yet.")
+        return failed(ex, _("channel_shop did not return every order's result exactly once."),
+                      expected=_("{want} (in any order)").format(want=want), got=repr(got),
+                      hint=_("Wait for every worker before returning (wg.wait()), or the last results are "
+                             "not in yet."))
     counts = styles.complexity({"channels": fn}, libraries=False)["channels"]
     if counts["queues"] == 0 or counts["goroutines"] == 0:
-        return failed(ex, "It works, but it has no channel or no goroutine: that is a function call, "
-                          "not message passing.", expected="aio.Chan(...) and aio.go(...)",
+        return failed(ex, _("It works, but it has no channel or no goroutine: that is a function call, not "
+                            "message passing."), expected=_("aio.Chan(...) and aio.go(...)"),
                       got=f"{counts['queues']} channels, {counts['goroutines']} goroutines",
-                      hint="Send each order on a channel; let worker goroutines receive them.")
+                      hint=_("Send each order on a channel; let worker goroutines receive them."))
     ref = styles.complexity(libraries=False)
-    return passed(ex, f"All 10 results. Counted: {counts['lines']} lines, {counts['moving parts']} "
-                      f"moving parts (event-driven: {ref['event-driven']['lines']}/"
-                      f"{ref['event-driven']['moving parts']}, message-driven: "
-                      f"{ref['message-driven']['lines']}/{ref['message-driven']['moving parts']}).",
-                  "Without a library, each style is a few channels and goroutines: the complexity "
-                  "lives in what you must add (acks, timers, per-subscriber inboxes).")
+    return passed(ex, _("All 10 results. Counted: {lines} lines, {parts} moving parts (event-driven: "
+                        "{lines2}/{parts2}, message-driven: {lines3}/{parts3}).").format(lines=counts['lines'], parts=counts['moving parts'], lines2=ref['event-driven']['lines'], parts2=ref['event-driven']['moving parts'], lines3=ref['message-driven']['lines'], parts3=ref['message-driven']['moving parts']),
+                  _("Without a library, each style is a few channels and goroutines: the complexity "
+                    "lives in what you must add (acks, timers, per-subscriber inboxes)."))
 
 
 @checker
@@ -170,8 +167,8 @@ def retrying(fn) -> Feedback:
     if isinstance(wrapped, Raised):
         return wrapped.feedback
     if not callable(wrapped):
-        return failed(ex, "retrying(handler, attempts) should return a function.", got=repr(wrapped),
-                      hint="Define async def wrapped(order): ... inside retrying and return wrapped.")
+        return failed(ex, _("retrying(handler, attempts) should return a function."), got=repr(wrapped),
+                      hint=_("Define async def wrapped(order): ... inside retrying and return wrapped."))
 
     async def run(w, order):
         try:
@@ -181,26 +178,26 @@ def retrying(fn) -> Feedback:
     try:
         got = aio.run(run(wrapped, 7), virtual_time=True, timeout=10)
     except Exception as err:
-        return failed(ex, "Calling the wrapped handler failed.", got=f"{type(err).__name__}: {err}",
-                      hint="The wrapped handler is awaited: make it async def, and await handler(order).")
+        return failed(ex, _("Calling the wrapped handler failed."), got=f"{type(err).__name__}: {err}",
+                      hint=_("The wrapped handler is awaited: make it async def, and await handler(order)."))
     if got != ("ok", 7) or calls.count(7) != 3:
-        return failed(ex, "A handler that fails twice should succeed on its third attempt.",
-                      expected="result 7 after 3 calls", got=f"{got} after {calls.count(7)} calls",
-                      hint="Loop over range(attempts); return at the first success; catch Exception.")
+        return failed(ex, _("A handler that fails twice should succeed on its third attempt."),
+                      expected=_("result 7 after 3 calls"), got=_("{got} after {count} calls").format(got=got, count=calls.count(7)),
+                      hint=_("Loop over range(attempts); return at the first success; catch Exception."))
     calls.clear()
     wrapped = attempt(ex, fn, flaky(5), 2)
     if isinstance(wrapped, Raised):
         return wrapped.feedback
     got = aio.run(run(wrapped, 1), virtual_time=True, timeout=10)
     if calls.count(1) != 2:
-        return failed(ex, "With attempts=2 the handler should be called exactly twice.",
+        return failed(ex, _("With attempts=2 the handler should be called exactly twice."),
                       expected="2 calls", got=f"{calls.count(1)} calls",
-                      hint="Stop after attempts tries: retrying forever hides a poison message.")
+                      hint=_("Stop after attempts tries: retrying forever hides a poison message."))
     if got[0] != "raised":
-        return failed(ex, "When every attempt fails, the error must not be swallowed.",
-                      expected="the last RuntimeError raised", got=f"returned {got[1]!r}",
-                      hint="After the loop, raise the last exception: the bus then counts it in "
-                           "sub.errors, like a dead letter.")
-    return passed(ex, "Retries turn a crash into a delay: the event-driven shop now handles the "
-                      "orders that crashed once, by adding what a work queue has built in (and "
-                      "without its ack timeout, a retry happens only while the subscriber lives).")
+        return failed(ex, _("When every attempt fails, the error must not be swallowed."),
+                      expected=_("the last RuntimeError raised"), got=_("returned {got!r}").format(got=got[1]),
+                      hint=_("After the loop, raise the last exception: the bus then counts it in "
+                             "sub.errors, like a dead letter."))
+    return passed(ex, _("Retries turn a crash into a delay: the event-driven shop now handles the "
+                        "orders that crashed once, by adding what a work queue has built in (and "
+                        "without its ack timeout, a retry happens only while the subscriber lives)."))

@@ -10,6 +10,7 @@ from ..events import Bus, BusClosedError
 from ..policies import DROP_NEWEST, DROP_OLDEST
 from ..experiments.events import late_subscriber
 from .feedback import checker, Raised, attempt, expect, failed, not_attempted, passed
+from ..i18n import _
 
 __all__ = ["missed", "drop_oldest", "subscribe_once", "breadth_first"]
 
@@ -22,20 +23,19 @@ def missed(answer):
     run = late_subscriber(events=20, interval=0.010, join_at=0.047)
     right = len(run.missed)
     if answer is ...:
-        return not_attempted("05.1", "Write your prediction (a whole number) in the cell above, then run "
-                                     "this cell again.")
+        return not_attempted("05.1", _("Write your prediction (a whole number) in the cell above, then run this cell "
+                                       "again."))
     if isinstance(answer, bool) or not isinstance(answer, int):
-        return failed("05.1", "The answer is a count of events: a whole number.", expected="an int, e.g. 3",
-                      got=repr(answer), hint="Count the publish times before 47 ms: 0, 10, 20, ... ms.")
+        return failed("05.1", _("The answer is a count of events: a whole number."), expected=_("an int, e.g. 3"),
+                      got=repr(answer), hint=_("Count the publish times before 47 ms: 0, 10, 20, ... ms."))
     hint = ("The events are published at 0, 10, 20, 30, 40, 50 ms, ... The subscriber only receives "
             "events published after it subscribed; count the publish times below 47 ms "
             "(0 ms counts too).")
     if answer == right - 1:
         hint = "Close: did you forget the event published at t = 0? " + hint
-    return expect("05.1", answer, right, what="the number of missed events", hint=hint,
-                  right=f"It misses {right} events: {list(run.missed)}, published at "
-                        f"{', '.join(f'{run.published_at[s] * 1000:g}' for s in run.missed)} ms, before "
-                        f"it subscribed at 47 ms. It receives {list(run.late[:3])}... from then on.")
+    return expect("05.1", answer, right, what=_("the number of missed events"), hint=hint,
+                  right=_("It misses {right} events: {missed}, published at {missed2} ms, before it "
+                          "subscribed at 47 ms. It receives {late}... from then on.").format(right=right, missed=list(run.missed), missed2=', '.join(f'{run.published_at[s] * 1000:g}' for s in run.missed), late=list(run.late[:3])))
 
 
 # --- 05.2 --------------------------------------------------------------------------------------------
@@ -97,48 +97,46 @@ def drop_oldest(offer):
         sizes.append(len(inbox))
     if inbox.waiting_calls:
         op = inbox.waiting_calls[0]
-        return failed("05.2", f"offer used a waiting inbox.{op}(): the exercise allows only select "
-                              "with default.", expected="only select(..., default=True)",
+        return failed("05.2", _("offer used a waiting inbox.{op}(): the exercise allows only select with "
+                                "default.").format(op=op), expected=_("only select(..., default=True)"),
                       got=f"inbox.{op}() ({len(inbox.waiting_calls)} call(s))",
-                      hint="Take the oldest out with select(inbox.receiving(), default=True), "
-                           "then try the send again with select(inbox.sending(event), default=True).")
+                      hint=_("Take the oldest out with select(inbox.receiving(), default=True), then try the "
+                             "send again with select(inbox.sending(event), default=True)."))
     held = _drain(inbox)
     dropped = [e for r in returned if isinstance(r, list) for e in r]
     if held == [] and all(r is None for r in returned):  # a body of just '...' or 'pass'
-        return not_attempted("05.2", "Write offer(inbox, event) in the cell above, then run this cell "
-                                     "again.")
+        return not_attempted("05.2", _("Write offer(inbox, event) in the cell above, then run this cell again."))
     if held == newest_held:
-        return failed("05.2", "The inbox kept the first three events: that is drop_newest.",
-                      expected=f"the inbox holds {want_held} after offers 0..5 (the newest three)",
-                      got=f"it holds {held}",
-                      hint="When the send takes the default case, receive the oldest event from the "
-                           "inbox (it goes to the dropped list), then try the send again, in a loop.")
+        return failed("05.2", _("The inbox kept the first three events: that is drop_newest."),
+                      expected=_("the inbox holds {want_held} after offers 0..5 (the newest three)").format(want_held=want_held),
+                      got=_("it holds {held}").format(held=held),
+                      hint=_("When the send takes the default case, receive the oldest event from the inbox "
+                             "(it goes to the dropped list), then try the send again, in a loop."))
     if held != want_held:
-        return failed("05.2", "The inbox does not hold the newest three events.",
-                      expected=f"{want_held} in the inbox after offers 0..5 on a Chan(3)", got=f"{held}",
-                      hint="Each offer must leave exactly the last three offers in the inbox: drop "
-                           "only the oldest, and only while the new event does not fit.")
+        return failed("05.2", _("The inbox does not hold the newest three events."),
+                      expected=_("{want_held} in the inbox after offers 0..5 on a Chan(3)").format(want_held=want_held), got=f"{held}",
+                      hint=_("Each offer must leave exactly the last three offers in the inbox: drop only "
+                             "the oldest, and only while the new event does not fit."))
     if sizes != want_sizes:
-        return failed("05.2", "The inbox ends right, but on the way it dropped more than it needed.",
-                      expected=f"{', '.join(map(str, want_sizes))} events in the inbox after offers 0..5",
+        return failed("05.2", _("The inbox ends right, but on the way it dropped more than it needed."),
+                      expected=_("{want_sizes} events in the inbox after offers 0..5").format(want_sizes=', '.join(map(str, want_sizes))),
                       got=", ".join(map(str, sizes)),
-                      hint="Drop one event at a time, and only while the new one does not fit: "
-                           "a loop of 'try to send; if that fails, drop the oldest'.")
+                      hint=_("Drop one event at a time, and only while the new one does not fit: a loop of "
+                             "'try to send; if that fails, drop the oldest'."))
     if not all(isinstance(r, list) for r in returned):
-        return failed("05.2", "The inbox is right, but offer must return the list of events it dropped.",
-                      expected="[] for offers 0, 1, 2, then [0], [1], [2]",
+        return failed("05.2", _("The inbox is right, but offer must return the list of events it dropped."),
+                      expected=_("[] for offers 0, 1, 2, then [0], [1], [2]"),
                       got=", ".join(repr(r) for r in returned),
-                      hint="Start with dropped = [], append each event you take out, return dropped.")
+                      hint=_("Start with dropped = [], append each event you take out, return dropped."))
     if returned != want_returned or dropped != [e for r in want_returned for e in r]:
-        return failed("05.2", "The inbox is right, but the lists of dropped events are not.",
+        return failed("05.2", _("The inbox is right, but the lists of dropped events are not."),
                       expected=", ".join(map(repr, want_returned)),
                       got=", ".join(repr(r) for r in returned),
-                      hint="Return only the events this call took out of the inbox, oldest first.")
+                      hint=_("Return only the events this call took out of the inbox, oldest first."))
     evicting = [k for k, r in enumerate(want_returned) if r]
-    return passed("05.2", f"Offers 0..5 on a Chan(3): the inbox keeps {want_held}, and offers "
-                          f"{', '.join(map(str, evicting))} each dropped the oldest "
-                          f"({', '.join(repr(want_returned[k]) for k in evicting)}): a sliding "
-                          f"window, as policy='drop_oldest'.")
+    return passed("05.2", _("Offers 0..5 on a Chan(3): the inbox keeps {want_held}, and offers {evicting} "
+                            "each dropped the oldest ({evicting2}): a sliding window, as "
+                            "policy='drop_oldest'.").format(want_held=want_held, evicting=', '.join(map(str, evicting)), evicting2=', '.join(repr(want_returned[k]) for k in evicting)))
 
 
 # --- 05.3 --------------------------------------------------------------------------------------------
@@ -160,8 +158,8 @@ def subscribe_once(fn):
         bus.close(timeout=5)
         return sub, got, everything, active
 
-    result = attempt("05.3", scenario, what="Write subscribe_once(bus, pattern, handler) in the cell "
-                                            "above, then run this cell again.",
+    result = attempt("05.3", scenario, what=_("Write subscribe_once(bus, pattern, handler) in the cell above, then run this "
+                                              "cell again."),
                      hints={BusClosedError: "Unsubscribe only this subscription (sub.close() or "
                                             "bus.unsubscribe(sub)), not the whole bus: other "
                                             "subscribers still need it."})
@@ -169,30 +167,30 @@ def subscribe_once(fn):
         return result.feedback
     sub, got, everything, active = result
     if not isinstance(sub, SubscriptionBase):
-        return failed("05.3", "subscribe_once must return the subscription.",
-                      expected="the Subscription that bus.subscribe returned", got=repr(sub),
-                      hint="sub = bus.subscribe(pattern, once); ...; return sub")
+        return failed("05.3", _("subscribe_once must return the subscription."),
+                      expected=_("the Subscription that bus.subscribe returned"), got=repr(sub),
+                      hint=_("sub = bus.subscribe(pattern, once); ...; return sub"))
     if got == [("order.placed", 1), ("order.paid", 2), ("order.placed", 3)]:
-        return failed("05.3", "The handler ran for every matching event.",
-                      expected="one call: ('order.placed', 1)", got=f"{len(got)} calls: {got}",
-                      hint="Wrap the handler: def once(topic, event): sub.close(); handler(topic, "
-                           "event). A closure can use sub, assigned after subscribe returns.")
+        return failed("05.3", _("The handler ran for every matching event."),
+                      expected=_("one call: ('order.placed', 1)"), got=f"{len(got)} calls: {got}",
+                      hint=_("Wrap the handler: def once(topic, event): sub.close(); handler(topic, event). "
+                             "A closure can use sub, assigned after subscribe returns."))
     if got != [("order.placed", 1)]:
-        return failed("05.3", "The handler did not run exactly once, for the first matching event.",
+        return failed("05.3", _("The handler did not run exactly once, for the first matching event."),
                       expected="[('order.placed', 1)]", got=repr(got),
-                      hint="Subscribe with the pattern you were given; call the handler with "
-                           "(topic, event) once, then unsubscribe.")
+                      hint=_("Subscribe with the pattern you were given; call the handler with (topic, "
+                             "event) once, then unsubscribe."))
     if active:
-        return failed("05.3", "The handler ran once, but the subscription is still active.",
-                      expected="sub.active is False after the first event", got="True",
-                      hint="Call sub.close() (or bus.unsubscribe(sub)) inside the wrapper, so that the "
-                           "bus stops offering events to it, instead of ignoring them.")
+        return failed("05.3", _("The handler ran once, but the subscription is still active."),
+                      expected=_("sub.active is False after the first event"), got="True",
+                      hint=_("Call sub.close() (or bus.unsubscribe(sub)) inside the wrapper, so that the bus "
+                             "stops offering events to it, instead of ignoring them."))
     if everything != [0, 1, 2, 3]:
-        return failed("05.3", "The other subscriber missed events.", expected="[0, 1, 2, 3]",
-                      got=repr(everything), hint="Unsubscribe only your own subscription.")
-    return passed("05.3", "The handler ran once, for ('order.placed', 1), then its subscription closed "
-                          "itself (sub.active is False) while the audit subscriber got all four events. "
-                          "Unsubscribing inside a handler, during a publish, is allowed.")
+        return failed("05.3", _("The other subscriber missed events."), expected="[0, 1, 2, 3]",
+                      got=repr(everything), hint=_("Unsubscribe only your own subscription."))
+    return passed("05.3", _("The handler ran once, for ('order.placed', 1), then its subscription closed "
+                            "itself (sub.active is False) while the audit subscriber got all four events. "
+                            "Unsubscribing inside a handler, during a publish, is allowed."))
 
 
 # --- 05.4 --------------------------------------------------------------------------------------------
@@ -224,31 +222,28 @@ def breadth_first(make_publish):
         bus.close(timeout=5)
         return log
 
-    result = attempt("05.4", scenario, what="Write make_publish(bus) in the cell above, then run this "
-                                            "cell again.",
+    result = attempt("05.4", scenario, what=_("Write make_publish(bus) in the cell above, then run this cell again."),
                      hints={RecursionError: "Publishing from a handler straight into bus.publish nests "
                                             "the calls; queue the event instead while a publish is "
                                             "running."})
     if isinstance(result, Raised):
         return result.feedback
     if isinstance(result, tuple):
-        return failed("05.4", "make_publish(bus) must return a function publish(topic, event).",
-                      expected="a function", got=repr(result[1]),
-                      hint="Define publish inside make_publish and return it (no parentheses).")
+        return failed("05.4", _("make_publish(bus) must return a function publish(topic, event)."),
+                      expected=_("a function"), got=repr(result[1]),
+                      hint=_("Define publish inside make_publish and return it (no parentheses)."))
     right = ["order.placed", "stock.reserve", "mail.send", "stock.reserved"]
     if result == right:
-        return passed("05.4", f"The log subscriber saw {right}: each event after the one that caused "
-                              f"it, in the order they were published (breadth-first).")
+        return passed("05.4", _("The log subscriber saw {right}: each event after the one that caused it, in "
+                                "the order they were published (breadth-first).").format(right=right))
     if result == ["stock.reserved", "stock.reserve", "mail.send", "order.placed"]:
-        return failed("05.4", "This is the bus's own depth-first order: nested events overtake the "
-                              "event that caused them.", expected=repr(right), got=repr(result),
-                      hint="While a publish is running (a flag), append (topic, event) to a list "
-                           "instead of publishing; the outermost call publishes from that list until "
-                           "it is empty.")
+        return failed("05.4", _("This is the bus's own depth-first order: nested events overtake the event that "
+                                "caused them."), expected=repr(right), got=repr(result),
+                      hint=_("While a publish is running (a flag), append (topic, event) to a list instead "
+                             "of publishing; the outermost call publishes from that list until it is empty."))
     if len(result) < len(right):
-        return failed("05.4", "Some events were never published.", expected=repr(right), got=repr(result),
-                      hint="Events queued while a publish runs must still be published afterwards: "
-                           "loop until the list of pending events is empty.")
-    return failed("05.4", "The log saw the events in another order.", expected=repr(right),
-                  got=repr(result), hint="Take pending events from the front of the list (FIFO), "
-                                          "not from the back.")
+        return failed("05.4", _("Some events were never published."), expected=repr(right), got=repr(result),
+                      hint=_("Events queued while a publish runs must still be published afterwards: loop "
+                             "until the list of pending events is empty."))
+    return failed("05.4", _("The log saw the events in another order."), expected=repr(right),
+                  got=repr(result), hint=_("Take pending events from the front of the list (FIFO), not from the back."))

@@ -19,6 +19,7 @@ from .. import aio
 from ..aio.messaging import WorkQueue, consume
 from ..experiments.messaging import run_queue
 from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
+from ..i18n import _
 
 __all__ = ["idempotent", "poison", "crash_prediction", "request_with_timeout"]
 
@@ -59,10 +60,10 @@ def idempotent(make) -> Feedback:
     if isinstance(wrapped, Raised):
         return wrapped.feedback
     if not callable(wrapped):
-        return failed(ex, "idempotent(handler) should return a function (the wrapped handler).",
-                      expected="a function body -> result", got=repr(wrapped),
-                      hint="Define an inner def handle(body): ... and return handle.")
-    p1, _, p3, _ = _payments()
+        return failed(ex, _("idempotent(handler) should return a function (the wrapped handler)."),
+                      expected=_("a function body -> result"), got=repr(wrapped),
+                      hint=_("Define an inner def handle(body): ... and return handle."))
+    p1, _unused, p3, _unused = _payments()
     first = attempt(ex, wrapped, p1)
     if isinstance(first, Raised):
         return first.feedback
@@ -70,20 +71,19 @@ def idempotent(make) -> Feedback:
     if isinstance(again, Raised):
         return again.feedback
     if calls.count("pay-1") != 1:
-        return failed(ex, "The same payment, delivered twice, was applied twice.",
-                      expected="alice's balance 10 after two deliveries of pay-1",
+        return failed(ex, _("The same payment, delivered twice, was applied twice."),
+                      expected=_("alice's balance 10 after two deliveries of pay-1"),
                       got=f"alice's balance {balances.get('alice')}",
-                      hint="Remember the ids you have applied (a dict id -> result) and skip a repeat.")
+                      hint=_("Remember the ids you have applied (a dict id -> result) and skip a repeat."))
     if again != first:
-        return failed(ex, "A repeated delivery should return the first result (a requester may be "
-                          "waiting for it).", expected=repr(first), got=repr(again),
-                      hint="Store the handler's result under the id and return it for a repeat.")
+        return failed(ex, _("A repeated delivery should return the first result (a requester may be waiting "
+                            "for it)."), expected=repr(first), got=repr(again),
+                      hint=_("Store the handler's result under the id and return it for a repeat."))
     attempt(ex, wrapped, p3)
     if calls.count("pay-3") != 1 or balances.get("alice") != 20:
-        return failed(ex, "Another payment with the same account and amount (but its own id) was "
-                          "skipped.", expected="alice's balance 20 after pay-1 and pay-3",
+        return failed(ex, _("Another payment with the same account and amount (but its own id) was skipped."), expected=_("alice's balance 20 after pay-1 and pay-3"),
                       got=f"alice's balance {balances.get('alice')}",
-                      hint="Key on body['id'] only: two payments of 10 to alice are two payments.")
+                      hint=_("Key on body['id'] only: two payments of 10 to alice are two payments."))
 
     # a handler that fails once: the failed delivery must not count as done
     fails = {"pay-x"}
@@ -105,24 +105,24 @@ def idempotent(make) -> Feedback:
     except ConnectionError:
         pass
     except Exception as err:
-        return failed(ex, "When the handler raises, the wrapper should let the exception through.",
-                      expected="ConnectionError (so the worker nacks and the message comes back)",
-                      got=f"{type(err).__name__}: {err}", hint="Do not catch the handler's exception.")
+        return failed(ex, _("When the handler raises, the wrapper should let the exception through."),
+                      expected=_("ConnectionError (so the worker nacks and the message comes back)"),
+                      got=f"{type(err).__name__}: {err}", hint=_("Do not catch the handler's exception."))
     else:
-        return failed(ex, "When the handler raises, the wrapper should let the exception through.",
-                      expected="ConnectionError", got="it returned normally",
-                      hint="Do not catch the handler's exception: the worker must nack.")
+        return failed(ex, _("When the handler raises, the wrapper should let the exception through."),
+                      expected="ConnectionError", got=_("it returned normally"),
+                      hint=_("Do not catch the handler's exception: the worker must nack."))
     try:
         wrapped(dict(px))
     except Exception as err:
-        return failed(ex, "A redelivery after a failure raised instead of applying the payment.",
+        return failed(ex, _("A redelivery after a failure raised instead of applying the payment."),
                       expected="carol's balance 3", got=f"{type(err).__name__}: {err}",
-                      hint="Record the id only after the handler returns.")
+                      hint=_("Record the id only after the handler returns."))
     if balances.get("carol") != 3:
-        return failed(ex, "The payment failed once, then its redelivery was skipped: it is lost.",
-                      expected="carol's balance 3 after the retry", got=f"carol's balance {balances.get('carol')}",
-                      hint="Record the id as done only after the handler has returned; a handler that "
-                           "raised had no effect.")
+        return failed(ex, _("The payment failed once, then its redelivery was skipped: it is lost."),
+                      expected=_("carol's balance 3 after the retry"), got=f"carol's balance {balances.get('carol')}",
+                      hint=_("Record the id as done only after the handler has returned; a handler that "
+                             "raised had no effect."))
 
     # the real thing: workers that crash after the effect, before the ack
     balances.clear()
@@ -144,15 +144,15 @@ def idempotent(make) -> Feedback:
     try:
         qs, ps = _vrun(main())
     except Exception as err:
-        return failed(ex, "The queue run with your handler failed.", got=f"{type(err).__name__}: {err}",
-                      hint="Run your wrapper by hand on a payment dict and read the error.")
+        return failed(ex, _("The queue run with your handler failed."), got=f"{type(err).__name__}: {err}",
+                      hint=_("Run your wrapper by hand on a payment dict and read the error."))
     if balances != {"alice": 20, "bob": 12}:
-        return failed(ex, "Two workers crashed after paying, before acking: their payments were "
-                          "redelivered.", expected="{'alice': 20, 'bob': 12}", got=repr(balances),
-                      hint="The redelivered payments must be skipped by id.")
-    return passed(ex, f"Four payments, {ps.crashed} worker crashes after the effect and "
-                      f"{qs.redelivered} redeliveries: every payment applied exactly once, a failed "
-                      f"one retried, and a repeat answered with the first result.")
+        return failed(ex, _("Two workers crashed after paying, before acking: their payments were "
+                            "redelivered."), expected="{'alice': 20, 'bob': 12}", got=repr(balances),
+                      hint=_("The redelivered payments must be skipped by id."))
+    return passed(ex, _("Four payments, {crashed} worker crashes after the effect and {redelivered} "
+                        "redeliveries: every payment applied exactly once, a failed one retried, and a "
+                        "repeat answered with the first result.").format(crashed=ps.crashed, redelivered=qs.redelivered))
 
 
 # ---- 06.2 -------------------------------------------------------------------------------------------
@@ -166,13 +166,13 @@ def poison(max_deliveries, backoff) -> Feedback:
     flaky message (fails twice, then works) is acked; no retry comes sooner than 2 s after a failure."""
     ex = "06.2"
     if max_deliveries is ... or backoff is ...:
-        return not_attempted(ex, "Set MAX_DELIVERIES and BACKOFF in the cell above, then run this cell.")
+        return not_attempted(ex, _("Set MAX_DELIVERIES and BACKOFF in the cell above, then run this cell."))
     try:
         WorkQueue("check", max_deliveries=max_deliveries, backoff=backoff)
     except (TypeError, ValueError) as err:
-        return failed(ex, "WorkQueue does not accept these settings.", got=f"{type(err).__name__}: {err}",
-                      hint="max_deliveries is an int; backoff is seconds, a tuple of seconds, or "
-                           "exponential(first, factor, cap).")
+        return failed(ex, _("WorkQueue does not accept these settings."), got=f"{type(err).__name__}: {err}",
+                      hint=_("max_deliveries is an int; backoff is seconds, a tuple of seconds, or "
+                             "exponential(first, factor, cap)."))
 
     async def main():
         q = WorkQueue("jobs", max_deliveries=max_deliveries, backoff=backoff, ack_timeout=30)
@@ -198,32 +198,32 @@ def poison(max_deliveries, backoff) -> Feedback:
     try:
         tries, dead = _vrun(main())
     except Exception as err:
-        return failed(ex, "The run with these settings failed.", got=f"{type(err).__name__}: {err}",
-                      hint="A backoff function must return seconds >= 0 for attempt 1, 2, ...")
+        return failed(ex, _("The run with these settings failed."), got=f"{type(err).__name__}: {err}",
+                      hint=_("A backoff function must return seconds >= 0 for attempt 1, 2, ..."))
     dead_ids = {d.id: d for d in dead}
     if "flaky" in dead_ids:
-        return failed(ex, "The flaky message (fails twice, then works) became a dead letter too.",
-                      expected="flaky acked on its 3rd delivery",
-                      got=f"dead after {dead_ids['flaky'].attempts} deliveries",
-                      hint="max_deliveries counts deliveries, not retries: the first try is delivery 1.")
+        return failed(ex, _("The flaky message (fails twice, then works) became a dead letter too."),
+                      expected=_("flaky acked on its 3rd delivery"),
+                      got=_("dead after {attempts} deliveries").format(attempts=dead_ids['flaky'].attempts),
+                      hint=_("max_deliveries counts deliveries, not retries: the first try is delivery 1."))
     if "poison" not in dead_ids:
-        return failed(ex, "The poison message never became a dead letter.", expected="dead after 3 deliveries",
-                      got=f"{len(tries['poison'])} deliveries and still retrying",
-                      hint="max_deliveries=None means no limit.")
+        return failed(ex, _("The poison message never became a dead letter."), expected=_("dead after 3 deliveries"),
+                      got=_("{n_poison} deliveries and still retrying").format(n_poison=len(tries['poison'])),
+                      hint=_("max_deliveries=None means no limit."))
     n = dead_ids["poison"].attempts
     if n != 3:
-        return failed(ex, f"The poison message was tried {n} times.", expected="3 deliveries", got=str(n),
-                      hint="max_deliveries is the number of deliveries, the first one included.")
+        return failed(ex, _("The poison message was tried {value} times.").format(value=n), expected="3 deliveries", got=str(n),
+                      hint=_("max_deliveries is the number of deliveries, the first one included."))
     gaps = [b - (a + WORK) for a, b in zip(tries["poison"], tries["poison"][1:])]
     if min(gaps) < 2 - 1e-9:
-        return failed(ex, "A retry came sooner than 2 s after a failure.",
-                      expected="waits of at least 2 s", got="waits of " + ", ".join(f"{g:g} s" for g in gaps),
+        return failed(ex, _("A retry came sooner than 2 s after a failure."),
+                      expected=_("waits of at least 2 s"), got="waits of " + ", ".join(f"{g:g} s" for g in gaps),
                       hint="exponential(first, factor, cap) waits first, first*factor, ...: raise first.")
     at = dead_ids["poison"].at
     if at > 10 + 1e-9:
-        return failed(ex, f"The poison message became a dead letter only at t = {at:g} s.",
-                      expected="at most 10 s", got=f"{at:g} s (waits " + ", ".join(f"{g:g} s" for g in gaps) + ")",
-                      hint=f"Three deliveries take {3 * WORK:g} s of work; the two waits must fit in the rest.")
+        return failed(ex, _("The poison message became a dead letter only at t = {at:g} s.").format(at=at),
+                      expected=_("at most 10 s"), got=f"{at:g} s (waits " + ", ".join(f"{g:g} s" for g in gaps) + ")",
+                      hint=_("Three deliveries take {WORK:g} s of work; the two waits must fit in the rest.").format(WORK=3 * WORK))
     return passed(ex, f"The poison message was a dead letter after 3 deliveries at t = {at:g} s "
                       f"(waits " + ", ".join(f"{g:g} s" for g in gaps) + "); the flaky one was acked.")
 
@@ -241,9 +241,9 @@ def crash_prediction(prediction) -> Feedback:
     ex = "06.3"
     keys = ("redelivered", "processed", "finished_at")
     if prediction is ... or (isinstance(prediction, dict) and any(prediction.get(k, ...) is ... for k in keys)):
-        return not_attempted(ex, "Fill in every value of prediction, then run this cell.")
+        return not_attempted(ex, _("Fill in every value of prediction, then run this cell."))
     if not isinstance(prediction, dict):
-        return failed(ex, "prediction should be a dict.", expected=f"keys {keys}", got=repr(prediction),
+        return failed(ex, _("prediction should be a dict."), expected=f"keys {keys}", got=repr(prediction),
                       hint='prediction = {"redelivered": 0, "processed": 0, "finished_at": 0.0}')
     run = run_queue(**CRASH_SCENARIO)
     truth = {"redelivered": run.redelivered, "processed": run.processed, "finished_at": run.wall}
@@ -261,11 +261,11 @@ def crash_prediction(prediction) -> Feedback:
         except (TypeError, ValueError):
             right = False
         if not right:
-            return failed(ex, f"Your {k} differs from the run.", expected=repr(truth[k]), got=repr(got),
+            return failed(ex, _("Your {value} differs from the run.").format(value=k), expected=repr(truth[k]), got=repr(got),
                           hint=hints[k])
-    return passed(ex, f"Message 2 came back at t = {CRASH_SCENARIO['ack_timeout'] + 1:g} s (its delivery "
-                      f"at t = 1 plus the 5 s ack timeout): {run.processed} handler runs for "
-                      f"{run.published} messages, all acked at t = {run.wall:g} s.")
+    return passed(ex, _("Message 2 came back at t = {ack_timeout:g} s (its delivery at t = 1 plus the 5 "
+                        "s ack timeout): {processed} handler runs for {published} messages, all acked "
+                        "at t = {wall:g} s.").format(ack_timeout=CRASH_SCENARIO['ack_timeout'] + 1, processed=run.processed, published=run.published, wall=run.wall))
 
 
 # ---- 06.4 -------------------------------------------------------------------------------------------
@@ -277,15 +277,15 @@ def request_with_timeout(request) -> Feedback:
     after ``timeout`` seconds; a late responder must never block."""
     ex = "06.4"
     if not callable(request):
-        return failed(ex, "request should be an async function.", expected="async def request(requests, body, timeout)",
-                      got=repr(request), hint="Define it with async def.")
+        return failed(ex, _("request should be an async function."), expected="async def request(requests, body, timeout)",
+                      got=repr(request), hint=_("Define it with async def."))
     if not inspect.iscoroutinefunction(request):
         out = attempt(ex, request, aio.Chan(1), "ping", 1)
         if isinstance(out, Raised):
             return out.feedback
-        return failed(ex, "request should be an 'async def' function (it waits, so it awaits).",
-                      expected="async def request(...)", got=f"a plain function returning {out!r}",
-                      hint="Write async def request(requests, body, timeout): ... with await inside.")
+        return failed(ex, _("request should be an 'async def' function (it waits, so it awaits)."),
+                      expected="async def request(...)", got=_("a plain function returning {out!r}").format(out=out),
+                      hint=_("Write async def request(requests, body, timeout): ... with await inside."))
 
     async def scenario(delays, timeout):
         """One responder per request body: answers body after delays[body] seconds."""
@@ -293,7 +293,7 @@ def request_with_timeout(request) -> Feedback:
         stuck, bad = [], []
 
         async def responder():
-            for _ in delays:
+            for _unused in delays:
                 try:
                     body, reply = await requests.recv(timeout=30)
                     assert isinstance(reply, aio.Chan) and body in delays
@@ -335,37 +335,38 @@ def request_with_timeout(request) -> Feedback:
         results, stuck, bad = _vrun(scenario({"fast": 1.0}, 2.0))
     except Exception as err:
         cause = err.__cause__ or err
-        return failed(ex, "request raised.", got=f"{type(cause).__name__}: {cause}",
-                      hint="Send (body, reply) on requests, then select on reply and a timer.")
+        return failed(ex, _("request raised."), got=f"{type(cause).__name__}: {cause}",
+                      hint=_("Send (body, reply) on requests, then select on reply and a timer."))
     value, took = results["fast"]
     if value is NotImplemented or value is ... or (value is None and took == 0 and not bad):
-        return not_attempted(ex, "Write request(requests, body, timeout) above, then run this cell.")
+        return not_attempted(ex, _("Write request(requests, body, timeout) above, then run this cell."))
     if bad:
-        return failed(ex, "The responder could not read the request.",
-                      expected="(body, reply) with reply an aio.Chan", got="something else",
-                      hint="await requests.send((body, reply)) with reply = aio.Chan(1).")
+        return failed(ex, _("The responder could not read the request."),
+                      expected=_("(body, reply) with reply an aio.Chan"), got="something else",
+                      hint=_("await requests.send((body, reply)) with reply = aio.Chan(1)."))
     if value != "answer to fast":
-        return failed(ex, "An answer that came in time was not returned.", expected="'answer to fast'",
-                      got=repr(value), hint="Return the value received from the reply channel.")
+        return failed(ex, _("An answer that came in time was not returned."), expected=_("'answer to fast'"),
+                      got=repr(value), hint=_("Return the value received from the reply channel."))
     if took > 1.0 + 1e-9:
-        return failed(ex, "The answer came after 1 s, yet request returned only later.",
-                      expected="returns at t = 1 s", got=f"returned at t = {took:g} s",
-                      hint="Do not sleep for the timeout: wait for whichever comes first, the reply or "
-                           "the timer (select with aio.after(timeout).receiving(), or recv(timeout=...)).")
-    results, stuck, _ = _vrun(scenario({"slow": 3.0}, 2.0))
+        return failed(ex, _("The answer came after 1 s, yet request returned only later."),
+                      expected=_("returns at t = 1 s"), got=_("returned at t = {took:g} s").format(took=took),
+                      hint=_("Do not sleep for the timeout: wait for whichever comes first, the reply or the "
+                             "timer (select with aio.after(timeout).receiving(), or recv(timeout=...))."))
+    results, stuck, _unused = _vrun(scenario({"slow": 3.0}, 2.0))
     value, took = results["slow"]
     if value != "TimeoutError" or abs(took - 2.0) > 1e-9:
-        return failed(ex, "The responder needs 3 s and the timeout is 2 s.",
-                      expected="TimeoutError at t = 2 s", got=f"{value!r} at t = {took:g} s",
-                      hint="Raise TimeoutError when the timer fires first.")
+        return failed(ex, _("The responder needs 3 s and the timeout is 2 s."),
+                      expected=_("TimeoutError at t = 2 s"), got=_("{value!r} at t = {took:g} s").format(value=value, took=took),
+                      hint=_("Raise TimeoutError when the timer fires first."))
     if stuck:
-        return failed(ex, "The late responder blocked on its reply: nobody will ever receive it.",
-                      expected="a late reply that never waits", got="the responder waited on reply.send",
-                      hint="Give each request a reply channel with room for its one answer: aio.Chan(1).")
-    results, stuck, _ = _vrun(scenario({"a": 3.0, "b": 1.0, "c": 2.0}, 5.0))
-    if {k: v for k, (v, _) in results.items()} != {k: f"answer to {k}" for k in "abc"}:
-        return failed(ex, "Three requests at once got mixed-up answers.",
-                      expected="each request its own answer", got=repr({k: v for k, (v, _) in results.items()}),
-                      hint="Make a new reply channel inside request, one per call: it is the correlation.")
-    return passed(ex, "Answers in time came back at once, a slow one gave TimeoutError exactly at the "
-                      "timeout, a late responder did not block, and concurrent requests got their own answers.")
+        return failed(ex, _("The late responder blocked on its reply: nobody will ever receive it."),
+                      expected=_("a late reply that never waits"), got=_("the responder waited on reply.send"),
+                      hint=_("Give each request a reply channel with room for its one answer: aio.Chan(1)."))
+    results, stuck, _unused = _vrun(scenario({"a": 3.0, "b": 1.0, "c": 2.0}, 5.0))
+    if {k: v for k, (v, _unused) in results.items()} != {k: f"answer to {k}" for k in "abc"}:
+        return failed(ex, _("Three requests at once got mixed-up answers."),
+                      expected=_("each request its own answer"), got=repr({k: v for k, (v, _unused) in results.items()}),
+                      hint=_("Make a new reply channel inside request, one per call: it is the correlation."))
+    return passed(ex, _("Answers in time came back at once, a slow one gave TimeoutError exactly at the "
+                        "timeout, a late responder did not block, and concurrent requests got their own "
+                        "answers."))

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from .feedback import checker, attempt, failed, first_failure, not_attempted, passed, Raised
+from ..i18n import _
 
 __all__ = ["subject_matches", "late_counts", "idempotent", "publish_until_acked"]
 
@@ -48,9 +49,9 @@ def subject_matches(fn):
             hint = ("'>' matches one or more tokens, so 'order.>' does not match 'order' itself"
                     if ">" in pattern else
                     "'*' matches exactly one token: compare token counts as well as tokens")
-            return failed("07.1", f"subject_matches({pattern!r}, {subject!r}) is wrong.",
+            return failed("07.1", _("subject_matches({pattern!r}, {subject!r}) is wrong.").format(pattern=pattern, subject=subject),
                           expected=repr(want), got=repr(got), hint=hint)
-    return passed("07.1", f"All {len(_CASES)} pattern/subject pairs agree with NATS.")
+    return passed("07.1", _("All {n__CASES} pattern/subject pairs agree with NATS.").format(n__CASES=len(_CASES)))
 
 
 def _counts(patterns, events, joins_after):
@@ -75,18 +76,18 @@ def late_counts(predicted):
         return not_attempted("07.2", todo)
     want = _counts(**LATE)
     if not isinstance(predicted, dict) or set(predicted) != set(want):
-        return failed("07.2", "predicted should be a dict with one count per subscriber.",
+        return failed("07.2", _("predicted should be a dict with one count per subscriber."),
                       expected=f"keys {sorted(want)}", got=repr(predicted),
                       hint="predicted = {'audit': <a count>, 'eu': <a count>, 'late': <a count>}")
     wrong = {k: v for k, v in predicted.items() if v != want[k]}
     if not wrong:
-        return passed("07.2", f"{want}: the late subscriber gets only what is published after it "
-                              "joins (core NATS keeps nothing for it).")
+        return passed("07.2", _("{want}: the late subscriber gets only what is published after it joins (core "
+                                "NATS keeps nothing for it).").format(want=want))
     name = sorted(wrong)[0]
     hints = {"audit": "'order.*' matches two-token subjects only: order.placed.eu is not one",
              "eu": "only one of the four topics has three tokens ending in 'eu'",
              "late": "the late subscriber missed events 0..23; count the topics of events 24..39"}
-    return failed("07.2", f"The count for {name!r} differs.", expected=repr(want[name]),
+    return failed("07.2", _("The count for {name!r} differs.").format(name=name), expected=repr(want[name]),
                   got=repr(predicted[name]), hint=hints[name])
 
 
@@ -98,21 +99,20 @@ def idempotent(fn):
     balances, seen = {}, set()
     for d in deliveries:
         got = attempt("07.3", fn, balances, seen, d,
-                      what="Write apply_once(balances, seen, delivery) above, then run this cell again.")
+                      what=_("Write apply_once(balances, seen, delivery) above, then run this cell again."))
         if isinstance(got, Raised):
             return got.feedback
     want = {"alice": 7, "bob": 5}
     if balances == {} and not seen:  # the stub's body is `...`
-        return not_attempted("07.3", "Write apply_once(balances, seen, delivery) above, then run this "
-                                     "cell again.")
+        return not_attempted("07.3", _("Write apply_once(balances, seen, delivery) above, then run this cell again."))
     if balances == want:
-        return passed("07.3", f"Six deliveries of three jobs, balances {want}: each job counted once.")
+        return passed("07.3", _("Six deliveries of three jobs, balances {want}: each job counted once.").format(want=want))
     if balances == {"alice": 17, "bob": 15}:
-        return failed("07.3", "Redelivered jobs were applied again.", expected=repr(want),
-                      got=repr(balances), hint="remember each job id in seen, and skip ids already there")
-    return failed("07.3", "The balances differ.", expected=repr(want), got=repr(balances),
-                  hint="delivery is (job_id, account, amount): add amount to balances[account] "
-                       "(starting at 0) the first time a job_id arrives")
+        return failed("07.3", _("Redelivered jobs were applied again."), expected=repr(want),
+                      got=repr(balances), hint=_("remember each job id in seen, and skip ids already there"))
+    return failed("07.3", _("The balances differ."), expected=repr(want), got=repr(balances),
+                  hint=_("delivery is (job_id, account, amount): add amount to balances[account] "
+                         "(starting at 0) the first time a job_id arrives"))
 
 
 class _Flaky:
@@ -141,37 +141,36 @@ def publish_until_acked(fn):
     if got is None and not flaky.ids:  # the stub's body is `...`
         return not_attempted("07.4", todo)
     if got != "ack m-7" or flaky.ids != ["m-7"] * 3:
-        results.append(failed("07.4", "Two timeouts, then an ack: the third call should succeed.",
-                              expected="3 calls, all with msg_id 'm-7', returning the ack",
-                              got=f"calls with ids {flaky.ids}, returned {got!r}",
-                              hint="loop: try publish(data, msg_id); return its result; "
-                                   "except TimeoutError: try again, with the same msg_id"))
+        results.append(failed("07.4", _("Two timeouts, then an ack: the third call should succeed."),
+                              expected=_("3 calls, all with msg_id 'm-7', returning the ack"),
+                              got=_("calls with ids {ids}, returned {got!r}").format(ids=flaky.ids, got=got),
+                              hint=_("loop: try publish(data, msg_id); return its result; except TimeoutError: try "
+                                     "again, with the same msg_id")))
     never = _Flaky(99)
     try:
         fn(never, b"x", "m-8", 3)
-        results.append(failed("07.4", "A publish that always times out must not be retried forever.",
-                              expected="TimeoutError after 3 calls", got=f"it returned after {len(never.ids)} calls",
-                              hint="after the last attempt, raise (or re-raise) the TimeoutError"))
+        results.append(failed("07.4", _("A publish that always times out must not be retried forever."),
+                              expected=_("TimeoutError after 3 calls"), got=_("it returned after {n_ids} calls").format(n_ids=len(never.ids)),
+                              hint=_("after the last attempt, raise (or re-raise) the TimeoutError")))
     except TimeoutError:
         if len(never.ids) != 3:
-            results.append(failed("07.4", "The number of attempts is off.", expected="3 calls",
-                                  got=f"{len(never.ids)} calls", hint="attempts counts calls, not retries"))
+            results.append(failed("07.4", _("The number of attempts is off."), expected="3 calls",
+                                  got=f"{len(never.ids)} calls", hint=_("attempts counts calls, not retries")))
     except NotImplementedError:
         return not_attempted("07.4", todo)
     other = _Flaky(1, error=PermissionError)
     try:
         fn(other, b"x", "m-9", 5)
-        results.append(failed("07.4", "Only a timeout is worth a retry.",
-                              expected="PermissionError on the first call", got="it was swallowed",
-                              hint="catch TimeoutError only"))
+        results.append(failed("07.4", _("Only a timeout is worth a retry."),
+                              expected=_("PermissionError on the first call"), got=_("it was swallowed"),
+                              hint=_("catch TimeoutError only")))
     except PermissionError:
         if len(other.ids) != 1:
-            results.append(failed("07.4", "Only a timeout is worth a retry.", expected="1 call",
-                                  got=f"{len(other.ids)} calls", hint="catch TimeoutError only"))
+            results.append(failed("07.4", _("Only a timeout is worth a retry."), expected="1 call",
+                                  got=f"{len(other.ids)} calls", hint=_("catch TimeoutError only")))
     except Exception as exc:
-        results.append(failed("07.4", "A non-timeout error should come out unchanged.",
+        results.append(failed("07.4", _("A non-timeout error should come out unchanged."),
                               expected="PermissionError", got=type(exc).__name__,
-                              hint="catch TimeoutError only"))
-    return first_failure("07.4", results, "Retries on timeouts with the same Nats-Msg-Id (so the "
-                                          "stream stores the message once), gives up after 3 calls, "
-                                          "and lets other errors out.")
+                              hint=_("catch TimeoutError only")))
+    return first_failure("07.4", results, _("Retries on timeouts with the same Nats-Msg-Id (so the stream stores the "
+                                            "message once), gives up after 3 calls, and lets other errors out."))

@@ -15,6 +15,7 @@ from dataclasses import replace
 from .. import aio
 from ..errors import DeadlockError, PanicError
 from .feedback import goroutines_left as _goroutines_end
+from ..i18n import _
 from .feedback import goroutines_running, panic_hint
 from .feedback import checker, Feedback, Raised, attempt, failed, first_failure, not_attempted, passed
 
@@ -46,20 +47,20 @@ def close_results(fn) -> Feedback:
                 fb = replace(fb, hint=panic_hint(out.error, fb.hint))
             return fb
         if out is None or not hasattr(out, "__iter__"):
-            return failed(ex, "It should return the results it received, as a list.", got=repr(out),
-                          hint="return sorted(results) (iterating the channel until it is closed).")
+            return failed(ex, _("It should return the results it received, as a list."), got=repr(out),
+                          hint=_("return sorted(results) (iterating the channel until it is closed)."))
         expected = sorted(2 * v for v in values)
         if sorted(out) != expected:
-            results.append(failed(ex, f"double_all({values}, {workers}) received other results.",
+            results.append(failed(ex, _("double_all({values}, {workers}) received other results.").format(values=values, workers=workers),
                                   expected=repr(expected), got=repr(sorted(out)),
-                                  hint="Each worker sends j * 2 for every job j it receives."))
+                                  hint=_("Each worker sends j * 2 for every job j it receives.")))
         left = _goroutines_end(base)
         if left:
-            results.append(failed(ex, f"{left} goroutine(s) still running after it returned.",
-                                  expected="every worker and the closer have ended",
-                                  got=f"{left} left", hint="Join every goroutine you started."))
-    return first_failure(ex, results, "main ranged over results until the closer goroutine closed "
-                                      "it: no count of expected results needed, no goroutine left.")
+            results.append(failed(ex, _("{left} goroutine(s) still running after it returned.").format(left=left),
+                                  expected=_("every worker and the closer have ended"),
+                                  got=_("{left} left").format(left=left), hint=_("Join every goroutine you started.")))
+    return first_failure(ex, results, _("main ranged over results until the closer goroutine closed it: no count of "
+                                        "expected results needed, no goroutine left."))
 
 
 @contextlib.contextmanager
@@ -107,19 +108,18 @@ def cancel_pipeline(fn) -> Feedback:
             return _panic_feedback(ex, out, "Write first_squares(n) in the cell above.")
         expected = [i * i for i in range(1, n + 1)]
         if list(out or []) != expected:
-            results.append(failed(ex, f"first_squares({n}) returned other values.",
+            results.append(failed(ex, _("first_squares({value}) returned other values.").format(value=n),
                                   expected=repr(expected), got=repr(out),
-                                  hint="numbers sends 1, 2, 3, ...; squares sends v * v; main "
-                                       "receives n of them, in order."))
+                                  hint=_("numbers sends 1, 2, 3, ...; squares sends v * v; main receives n of them, in "
+                                         "order.")))
         left = _goroutines_end(base)
         if left:
-            return failed(ex, f"first_squares({n}) returned, but {left} pipeline goroutine(s) are "
-                              "still running.", expected="0 goroutines still running",
-                          got=f"{left}", hint="After taking n squares, cancel(); every send and "
-                                              "receive in a stage is a select that also has a "
-                                              "ctx.done().receiving() case. Then join the stages.")
-    return first_failure(ex, results, "The pipeline gave the first squares, and cancel() ended "
-                                      "both stages: nothing left running.")
+            return failed(ex, _("first_squares({value}) returned, but {left} pipeline goroutine(s) are still "
+                                "running.").format(value=n, left=left), expected=_("0 goroutines still running"),
+                          got=f"{left}", hint=_("After taking n squares, cancel(); every send and receive in a stage is a "
+                                                "select that also has a ctx.done().receiving() case. Then join the stages."))
+    return first_failure(ex, results, _("The pipeline gave the first squares, and cancel() ended both stages: nothing "
+                                        "left running."))
 
 
 @checker
@@ -131,29 +131,29 @@ def bursty_limiter(fn) -> Feedback:
     cases = [((6, 2, 0.5), [0.0, 0.0, 0.5, 1.0, 1.5, 2.0]), ((4, 1, 1.0), [0.0, 1.0, 2.0, 3.0]),
              ((3, 3, 1.0), [0.0, 0.0, 0.0])]
     if fn is ... or not callable(fn):
-        return not_attempted(ex, "Write async def serve_times(requests, burst, every) above.")
+        return not_attempted(ex, _("Write async def serve_times(requests, burst, every) above."))
     for args, expected in cases:
         try:
             got = aio.run(fn(*args), virtual_time=True, timeout=60)
         except NotImplementedError:
-            return not_attempted(ex, "Write async def serve_times(requests, burst, every) above.")
+            return not_attempted(ex, _("Write async def serve_times(requests, burst, every) above."))
         except DeadlockError:
             return failed(ex, f"serve_times{args} deadlocked.", got="DeadlockError",
-                          hint="Something must refill the tokens: a goroutine looping over "
-                               "aio.tick(every) that sends one token per tick.")
+                          hint=_("Something must refill the tokens: a goroutine looping over aio.tick(every) "
+                                 "that sends one token per tick."))
         except TypeError as err:
-            return failed(ex, "serve_times is not a coroutine function.", got=f"TypeError: {err}",
-                          hint="Write it with async def, and await aio.sleep / channel operations.")
+            return failed(ex, _("serve_times is not a coroutine function."), got=f"TypeError: {err}",
+                          hint=_("Write it with async def, and await aio.sleep / channel operations."))
         if got is ...:
-            return not_attempted(ex, "Write async def serve_times(requests, burst, every) above.")
+            return not_attempted(ex, _("Write async def serve_times(requests, burst, every) above."))
         got = [round(t, 3) for t in got] if isinstance(got, (list, tuple)) else got
         if got != expected:
-            return failed(ex, f"serve_times{args} served at other times.", expected=repr(expected),
+            return failed(ex, _("serve_times{args} served at other times.").format(args=args), expected=repr(expected),
                           got=repr(got),
-                          hint="Fill a Chan(burst) with burst tokens before serving (that is the "
-                               "burst), then add one token per tick of aio.tick(every).")
-    return passed(ex, "A burst at t = 0, then one request per interval, in virtual time: "
-                      "a token bucket is a buffered channel plus a ticker.")
+                          hint=_("Fill a Chan(burst) with burst tokens before serving (that is the burst), then "
+                                 "add one token per tick of aio.tick(every)."))
+    return passed(ex, _("A burst at t = 0, then one request per interval, in virtual time: a token "
+                        "bucket is a buffered channel plus a ticker."))
 
 
 @checker
@@ -176,15 +176,15 @@ def word_owner(fn) -> Feedback:
         expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         got = [tuple(p) for p in out] if isinstance(out, (list, tuple)) else out
         if got != expected:
-            results.append(failed(ex, f"top_words(..., k={k}) returned another list.",
+            results.append(failed(ex, _("top_words(..., k={value}) returned another list.").format(value=k),
                                   expected=repr(expected), got=repr(out),
-                                  hint="Sort by (-count, word) so that ties come out alphabetically, "
-                                       "and return the first k pairs."))
+                                  hint=_("Sort by (-count, word) so that ties come out alphabetically, and return the "
+                                         "first k pairs.")))
         left = _goroutines_end(base)
         if left:
-            return failed(ex, f"{left} goroutine(s) still running after top_words returned.",
+            return failed(ex, _("{left} goroutine(s) still running after top_words returned.").format(left=left),
                           expected="0", got=str(left),
-                          hint="Close words and asks at the end, so that the owner's select "
-                               "sees ok == False and returns; join every goroutine.")
-    return first_failure(ex, results, "One owner goroutine kept the counts, every other goroutine "
-                                      "talked to it by message: no lock, and nothing left running.")
+                          hint=_("Close words and asks at the end, so that the owner's select sees ok == False "
+                                 "and returns; join every goroutine."))
+    return first_failure(ex, results, _("One owner goroutine kept the counts, every other goroutine talked to it by "
+                                        "message: no lock, and nothing left running."))

@@ -16,6 +16,7 @@ from ..experiments import publish
 from ..policies import DROP_OLDEST, BlockTimeout
 from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
+from ..i18n import _
 
 __all__ = ["predict_drops", "drop_oldest", "stop_cleanly", "never_drops", "block_timeout"]
 
@@ -27,10 +28,10 @@ def predict_drops(prediction: dict) -> Feedback:
     with ``publish(30, 0.010, 0.035)``."""
     ex = "04.1"
     if prediction is ... or (isinstance(prediction, dict) and any(v is ... for v in prediction.values())):
-        return not_attempted(ex, "Replace each ... in prediction, then run this cell again.")
+        return not_attempted(ex, _("Replace each ... in prediction, then run this cell again."))
     if not isinstance(prediction, dict) or set(prediction) != {"delivered", "messages"}:
-        return failed(ex, "prediction should be a dict with the keys 'delivered' and 'messages'.",
-                      got=repr(prediction), hint="Copy the dict from the stub; change only the values.")
+        return failed(ex, _("prediction should be a dict with the keys 'delivered' and 'messages'."),
+                      got=repr(prediction), hint=_("Copy the dict from the stub; change only the values."))
     r = publish(30, 0.010, 0.035)
     seqs = [m.seq for m in r.messages if m.outcome == "delivered"]
     measured = {"delivered": r.delivered, "messages": seqs}
@@ -39,13 +40,13 @@ def predict_drops(prediction: dict) -> Feedback:
     except (TypeError, ValueError):
         got = prediction
     if got == measured:
-        return passed(ex, f"{r.delivered} delivered: {seqs}. The consumer is free again only every "
-                          "4th offer (35 ms rounded up to whole 10 ms intervals).")
-    return failed(ex, "Your prediction differs from the run.", expected=repr(measured),
+        return passed(ex, _("{delivered} delivered: {seqs}. The consumer is free again only every 4th offer "
+                            "(35 ms rounded up to whole 10 ms intervals).").format(delivered=r.delivered, seqs=seqs))
+    return failed(ex, _("Your prediction differs from the run."), expected=repr(measured),
                   got=repr(prediction),
-                  hint="An unbuffered send with default gets in only if the consumer is waiting at "
-                       "that moment: after message 0 it is busy until t = 35 ms, so the next "
-                       "offer it sees is at t = 40 ms.")
+                  hint=_("An unbuffered send with default gets in only if the consumer is waiting at "
+                         "that moment: after message 0 it is busy until t = 35 ms, so the next offer it "
+                         "sees is at t = 40 ms."))
 
 
 class _Watched(aio.Chan):
@@ -114,24 +115,23 @@ def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary, 
             cause = err.__cause__ if isinstance(err, PanicError) and err.__cause__ else err
             if isinstance(cause, NotImplementedError):
                 return not_attempted(ex, todo)
-            return failed(ex, f"The run raised {type(cause).__name__}.", got=str(cause),
+            return failed(ex, _("The run raised {__name__}.").format(__name__=type(cause).__name__), got=str(cause),
                           hint=raised_hint)
         want = _delivered(publish(n, interval, consumer_time, capacity, policy))
         recvs = [c for c in calls if c != "send"]   # a waiting send fails below (nothing dropped)
         if only_select and recvs:
             op, calls = recvs[0], recvs
-            return failed(ex, f"offer used a waiting ch.{op}(): the exercise allows only select "
-                              "with default.", expected="only aio.select(..., default=True)",
+            return failed(ex, _("offer used a waiting ch.{op}(): the exercise allows only select with default.").format(op=op), expected=_("only aio.select(..., default=True)"),
                           got=f"await ch.{op}(...) ({len(calls)} call(s))",
-                          hint="A full buffer is never emptied by waiting: drop the oldest with "
-                               "aio.select(ch.receiving(), default=True), then try the send again "
-                               "with aio.select(ch.sending(v), default=True).")
+                          hint=_("A full buffer is never emptied by waiting: drop the oldest with "
+                                 "aio.select(ch.receiving(), default=True), then try the send again with "
+                                 "aio.select(ch.sending(v), default=True)."))
         if received != want:
             what, hint = wrong(received, dropped, n, interval, consumer_time, capacity)
             results.append(failed(ex, what, expected=repr(want), got=repr(received), hint=hint))
         elif sorted(received + dropped) != list(range(n)):
-            results.append(failed(ex, "Every message should be either delivered or in dropped.",
-                                  expected=f"{n} messages in all", got=f"{len(received)} delivered "
+            results.append(failed(ex, _("Every message should be either delivered or in dropped."),
+                                  expected=_("{value} messages in all").format(value=n), got=f"{len(received)} delivered "
                                   f"+ {len(dropped)} dropped", hint=drop_hint))
     return first_failure(ex, results, summary)
 
@@ -196,11 +196,11 @@ def stop_cleanly(cancellable_publisher) -> Feedback:
             ch, g = out
         except (TypeError, ValueError):
             cancel()
-            return failed(ex, "It should return the channel and the goroutine.", got=repr(out),
+            return failed(ex, _("It should return the channel and the goroutine."), got=repr(out),
                           hint="return ch, go(loop)")
         got = []
         try:
-            for _ in range(take):
+            for _unused in range(take):
                 got.append(ch.recv(timeout=2.0))
         except TimeoutError:
             pass
@@ -214,25 +214,25 @@ def stop_cleanly(cancellable_publisher) -> Feedback:
                 g.join(timeout=2.0)
             except (TimeoutError, PanicError):
                 pass
-            return failed(ex, "After cancel() the publisher was still running 1 s later.",
-                          expected="the publisher returns soon after cancel()",
-                          got="still blocked (probably in a send that nobody receives)",
-                          hint="Make every send a select with a ctx.done().receiving() case: "
-                               "select(ctx.done().receiving(), ch.sending(i)).")
+            return failed(ex, _("After cancel() the publisher was still running 1 s later."),
+                          expected=_("the publisher returns soon after cancel()"),
+                          got=_("still blocked (probably in a send that nobody receives)"),
+                          hint=_("Make every send a select with a ctx.done().receiving() case: "
+                                 "select(ctx.done().receiving(), ch.sending(i))."))
         except PanicError as err:
-            return from_panic(ex, err, todo="Write cancellable_publisher(ctx) in the cell above.",
-                              summary="The publisher raised an exception.",
-                              hint="Read the error, fix the line it names, and run both cells again.")
+            return from_panic(ex, err, todo=_("Write cancellable_publisher(ctx) in the cell above."),
+                              summary=_("The publisher raised an exception."),
+                              hint=_("Read the error, fix the line it names, and run both cells again."))
         if got != list(range(take)):
-            return failed(ex, f"main received other messages than 0..{take - 1}.",
+            return failed(ex, _("main received other messages than 0..{take}.").format(take=take - 1),
                           expected=repr(list(range(take))), got=repr(got),
-                          hint="Send i, then i + 1, ... with a short pause between.")
+                          hint=_("Send i, then i + 1, ... with a short pause between."))
         if not ch.closed:
-            return failed(ex, "The publisher ended but left its channel open.",
-                          expected="ch.closed is True", got="False",
-                          hint="Close the channel in a finally: so that a ranging receiver ends too.")
-    return passed(ex, "The publisher sent until cancel(), then returned and closed its channel: "
-                      "nothing left running, nobody left waiting.")
+            return failed(ex, _("The publisher ended but left its channel open."),
+                          expected=_("ch.closed is True"), got="False",
+                          hint=_("Close the channel in a finally: so that a ranging receiver ends too."))
+    return passed(ex, _("The publisher sent until cancel(), then returned and closed its channel: "
+                        "nothing left running, nobody left waiting."))
 
 
 class _CheckQueue(queue.Queue):
@@ -265,11 +265,10 @@ def never_drops(drops_queue, drops_chan) -> Feedback:
         if out != want:
             results.append(failed(ex, f"{getattr(fn, '__name__', 'it')}({label}, offers={offers}) "
                                       "counted other drops.", expected=str(want), got=repr(out),
-                                  hint="queue.Queue() (maxsize 0) has no limit, so nothing is ever "
-                                       "full; Chan() has no buffer, so with no receiver nothing "
-                                       "gets in."))
-    return first_failure(ex, results, "Queue() never drops because maxsize=0 means unbounded; "
-                                      "Chan() drops everything no receiver is waiting for.")
+                                  hint=_("queue.Queue() (maxsize 0) has no limit, so nothing is ever full; Chan() has no "
+                                         "buffer, so with no receiver nothing gets in.")))
+    return first_failure(ex, results, _("Queue() never drops because maxsize=0 means unbounded; Chan() drops everything "
+                                        "no receiver is waiting for."))
 
 
 @checker

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..eventstore import EventStore, Upcasters, fold
 from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
+from ..i18n import _
 
 __all__ = ["fold_account", "upcast_deposit", "ship_once", "INBOX_SCHEMA"]
 
@@ -27,7 +28,7 @@ INBOX_SCHEMA = """
 def _account_store(seed, n=40):
     rng = random.Random(seed)
     store, balance, withdrawals = EventStore(), 0, 0
-    for _ in range(n):
+    for _unused in range(n):
         amount = rng.randint(1, 50)
         if balance >= amount and rng.random() < 0.4:
             store.append("acct", [("Withdrawn", {"amount": amount})])
@@ -51,14 +52,15 @@ def fold_account(apply) -> Feedback:
             if isinstance(state, Raised):
                 return state.feedback
             if not isinstance(state, dict):
-                return failed(ex, "apply should return the new state (a dict).", got=repr(state),
-                              hint='Return {"balance": ..., "withdrawals": ...} for every event.')
+                return failed(ex, _("apply should return the new state (a dict)."), got=repr(state),
+                              hint=_("Return {\"balance\": ..., \"withdrawals\": ...} for every event."))
         if state != expected:
             hint = ("A Withdrawn event takes its amount away and counts one withdrawal."
                     if state.get("balance") != expected["balance"] else "Count the Withdrawn events.")
-            return failed(ex, "The folded state differs from the account's history.", expected=expected,
+            return failed(ex, _("The folded state differs from the account's history."), expected=expected,
                           got=state, hint=hint)
-    return passed(ex, "Three accounts' histories folded to the right balance and number of withdrawals.")
+    return passed(ex, _("Three accounts' histories folded to the right balance and number of "
+                        "withdrawals."))
 
 
 @checker
@@ -78,20 +80,21 @@ def upcast_deposit(v1_to_v2) -> Feedback:
     try:
         read = store.read("acct", upcast=up)
     except Exception as err:  # the learner's function on one of the events
-        return failed(ex, f"v1_to_v2 raised {type(err).__name__} on a stored event.", got=str(err),
-                      hint="It gets the old event's data dict and returns the new one.")
+        return failed(ex, _("v1_to_v2 raised {__name__} on a stored event.").format(__name__=type(err).__name__), got=str(err),
+                      hint=_("It gets the old event's data dict and returns the new one."))
     if [r.data for r in store.read("acct")] != before:
-        return failed(ex, "The stored events changed: the log must never be rewritten.",
+        return failed(ex, _("The stored events changed: the log must never be rewritten."),
                       expected=before, got=[r.data for r in store.read("acct")],
-                      hint="Build and return a new dict; do not modify the one you are given.")
+                      hint=_("Build and return a new dict; do not modify the one you are given."))
     got = [r.data for r in read]
     expected = [{"cents": 1200, "currency": "EUR"}, {"cents": 300, "currency": "EUR"},
                 {"cents": 250, "currency": "EUR"}]
     if got != expected:
-        return failed(ex, "The events read through the upcaster are not all in the schema-2 shape.",
-                      expected=expected, got=got, hint="1 euro is 100 cents; schema 2 has exactly two keys.")
+        return failed(ex, _("The events read through the upcaster are not all in the schema-2 shape."),
+                      expected=expected, got=got, hint=_("1 euro is 100 cents; schema 2 has exactly two keys."))
     total = fold(lambda s, e: s + e.data["cents"], read, 0)
-    return passed(ex, f"Old and new deposits read alike ({total} cents in all), and the log is untouched.")
+    return passed(ex, _("Old and new deposits read alike ({total} cents in all), and the log is "
+                        "untouched.").format(total=total))
 
 
 class _FlakyDisk:
@@ -139,20 +142,20 @@ def ship_once(handle) -> Feedback:
                 try:
                     r = handle(flaky, dict(m))
                 except NotImplementedError:
-                    return not_attempted(ex, "Write handle, then run this cell again.")
+                    return not_attempted(ex, _("Write handle, then run this cell again."))
                 except sqlite3.OperationalError as err:
                     if "disk I/O" not in str(err):
-                        return failed(ex, f"handle raised {err!r}.", hint="Check the SQL against INBOX_SCHEMA.")
+                        return failed(ex, _("handle raised {err!r}.").format(err=err), hint=_("Check the SQL against INBOX_SCHEMA."))
                     failures += 1
                     db.close()  # the process dies with the failure; what was committed stays
                     db = sqlite3.connect(path)
                     continue
                 except Exception as err:
-                    return failed(ex, f"handle raised {type(err).__name__}: {err}.",
-                                  hint="Let a sqlite3.OperationalError propagate; handle the IntegrityError "
-                                       "of a repeated message id.")
+                    return failed(ex, _("handle raised {__name__}: {err}.").format(__name__=type(err).__name__, err=err),
+                                  hint=_("Let a sqlite3.OperationalError propagate; handle the IntegrityError of a "
+                                         "repeated message id."))
                 if r is ...:
-                    return not_attempted(ex, "Write handle, then run this cell again.")
+                    return not_attempted(ex, _("Write handle, then run this cell again."))
                 results.append((m["id"], r))
             db.close()
             db = sqlite3.connect(path)  # what is on disk after a restart
@@ -162,27 +165,27 @@ def ship_once(handle) -> Feedback:
             db.close()
     expected = {m["order"]: 1 for m in messages}
     if shipped == {}:
-        return failed(ex, "Nothing was shipped after a restart: nothing was committed.",
-                      expected=expected, got=shipped, hint="End with db.commit(), or use `with db:`.")
+        return failed(ex, _("Nothing was shipped after a restart: nothing was committed."),
+                      expected=expected, got=shipped, hint=_("End with db.commit(), or use `with db:`."))
     twice = sorted(o for o, n in shipped.items() if n > 1)
     if twice:
         hint = ("The inbox row and the shipment must be committed together: a failure between two commits "
                 "left a shipment whose id the inbox never got. Use one transaction (`with db:`)." if kept_ids else
                 "Record the message id in the inbox table, and skip a message whose id is there.")
-        return failed(ex, f"{', '.join(twice)} shipped more than once.", expected=expected, got=shipped, hint=hint)
+        return failed(ex, _("{twice} shipped more than once.").format(twice=', '.join(twice)), expected=expected, got=shipped, hint=hint)
     lost = sorted(set(expected) - set(shipped))
     if lost:
-        return failed(ex, f"{', '.join(lost)} never shipped: the first delivery failed halfway, and the "
-                          "redelivery was taken for a duplicate.", expected=expected, got=shipped,
-                      hint="Commit the inbox row and the shipment in one transaction, so that a failure "
-                           "undoes both: `with db:` around the two inserts.")
+        return failed(ex, _("{lost} never shipped: the first delivery failed halfway, and the redelivery "
+                            "was taken for a duplicate.").format(lost=', '.join(lost)), expected=expected, got=shipped,
+                      hint=_("Commit the inbox row and the shipment in one transaction, so that a failure "
+                             "undoes both: `with db:` around the two inserts."))
     if failures != 1:
-        return failed(ex, "Every order shipped once, but a delivery never wrote two rows.",
-                      hint="Write the inbox row and the shipment, each with db.execute.")
-    flags = [r for _, r in results]
+        return failed(ex, _("Every order shipped once, but a delivery never wrote two rows."),
+                      hint=_("Write the inbox row and the shipment, each with db.execute."))
+    flags = [r for _unused, r in results]
     if flags.count(True) != len(messages) or flags.count(False) != 3:
-        return failed(ex, "Every order shipped once, but handle's return values are off.",
-                      expected="True for a message's first successful delivery, False for a repeat",
-                      got=results, hint="Return True after shipping, False for a message already in the inbox.")
-    return passed(ex, "Each order shipped once: 3 duplicates skipped, and the delivery that failed halfway "
-                      "left nothing, so its redelivery shipped it.")
+        return failed(ex, _("Every order shipped once, but handle's return values are off."),
+                      expected=_("True for a message's first successful delivery, False for a repeat"),
+                      got=results, hint=_("Return True after shipping, False for a message already in the inbox."))
+    return passed(ex, _("Each order shipped once: 3 duplicates skipped, and the delivery that failed "
+                        "halfway left nothing, so its redelivery shipped it."))

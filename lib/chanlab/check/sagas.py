@@ -13,6 +13,7 @@ from ..experiments.ordering import Event, run_ordering
 from ..experiments.sagas import compare
 from ..saga import SHOP_WITH_FRAUD_CHECK
 from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
+from ..i18n import _
 
 __all__ = ["predict_messages", "partition_key", "keep_a_copy"]
 
@@ -24,10 +25,10 @@ def predict_messages(prediction: dict) -> Feedback:
     ex = "09.1"
     styles = ("orchestration", "choreography")
     if prediction is ... or (isinstance(prediction, dict) and any(v is ... for v in prediction.values())):
-        return not_attempted(ex, "Replace each ... in prediction by a number, then run this cell again.")
+        return not_attempted(ex, _("Replace each ... in prediction by a number, then run this cell again."))
     if not isinstance(prediction, dict) or set(prediction) != set(styles):
-        return failed(ex, "prediction should be a dict with exactly these keys.", expected=list(styles),
-                      got=repr(prediction), hint="Copy the dict from the stub; change only the values.")
+        return failed(ex, _("prediction should be a dict with exactly these keys."), expected=list(styles),
+                      got=repr(prediction), hint=_("Copy the dict from the stub; change only the values."))
     runs = compare(orders=30, fail_rate=0.0, process=SHOP_WITH_FRAUD_CHECK, seed=5)
     measured = {s: runs[s].summary()["messages per order"] for s in styles}
     wrong = []
@@ -38,14 +39,14 @@ def predict_messages(prediction: dict) -> Feedback:
         except (TypeError, ValueError):
             wrong.append(s)
     if not wrong:
-        return passed(ex, f"Measured {measured}: the coordinator sends a command and gets a reply for each "
-                          "of the 4 steps; each event reaches the one service that reacts to it.")
+        return passed(ex, _("Measured {measured}: the coordinator sends a command and gets a reply for each "
+                            "of the 4 steps; each event reaches the one service that reacts to it.").format(measured=measured))
     hints = {"orchestration": "A step costs the coordinator a command out and a reply back. How many steps "
                               "are there now?",
              "choreography": "For each event one order produces, count the services that subscribe to it "
                              "(choreography_wiring shows them)."}
-    return failed(ex, f"Your {' and '.join(wrong)} figure differs from the measurement.",
-                  expected="the measured messages per order (run both styles to see them)",
+    return failed(ex, _("Your {wrong} figure differs from the measurement.").format(wrong=' and '.join(wrong)),
+                  expected=_("the measured messages per order (run both styles to see them)"),
                   got=repr(prediction), hint=hints[wrong[0]])
 
 
@@ -54,39 +55,40 @@ def partition_key(key) -> Feedback:
     """09.2: a partition key that keeps every account's events in order and spreads the work."""
     ex = "09.2"
     if key is ...:
-        return not_attempted(ex, "Write the key function, then run this cell again.")
+        return not_attempted(ex, _("Write the key function, then run this cell again."))
     if not callable(key):
-        return failed(ex, "key should be a function event -> partition key.", got=repr(key),
-                      hint="def key(event): return ...  (an event has .account, .branch, .seq, .work)")
+        return failed(ex, _("key should be a function event -> partition key."), got=repr(key),
+                      hint=_("def key(event): return ...  (an event has .account, .branch, .seq, .work)"))
     probe = attempt(ex, key, Event("account-1", "branch-1", 1, 0.01))
     if isinstance(probe, Raised):
         return probe.feedback
     if not isinstance(probe, (str, int)) or isinstance(probe, bool):
-        return failed(ex, "key should return a str or an int (what to partition by).", got=repr(probe),
-                      hint="An event has .account, .branch, .seq and .work.")
+        return failed(ex, _("key should return a str or an int (what to partition by)."), got=repr(probe),
+                      hint=_("An event has .account, .branch, .seq and .work."))
     try:
         runs = [run_ordering("partitioned", workers=8, events=300, keys=24, skew=0.5, seed=seed, key=key)
                 for seed in range(3)]
     except PanicError as err:
-        return failed(ex, f"key raised {type(err.__cause__).__name__} on some event.", got=str(err.__cause__),
-                      hint="It must work for every event, and return a str or an int.")
+        return failed(ex, _("key raised {__name__} on some event.").format(__name__=type(err.__cause__).__name__), got=str(err.__cause__),
+                      hint=_("It must work for every event, and return a str or an int."))
     best = [run_ordering("partitioned", workers=8, events=300, keys=24, skew=0.5, seed=s,
                          key=lambda e: e.account) for s in range(3)]
     late = sum(r.out_of_order for r in runs)
     if late:
-        return failed(ex, f"{late} events were applied after a later event of the same account.",
-                      expected="0 events out of order", got=f"{late} out of order over 3 runs",
-                      hint="Every event of one account must go to the same partition: which field is the "
-                           "same for all of them, and differs between accounts?")
+        return failed(ex, _("{late} events were applied after a later event of the same account.").format(late=late),
+                      expected=_("0 events out of order"), got=_("{late} out of order over 3 runs").format(late=late),
+                      hint=_("Every event of one account must go to the same partition: which field is the "
+                             "same for all of them, and differs between accounts?"))
     worst, fair = max(r.imbalance for r in runs), max(r.imbalance for r in best)
     if worst > 1.25 * fair:
         used = max(sum(1 for n in r.per_worker if n) for r in runs)
-        return failed(ex, "Order is kept, but the work is badly spread.",
-                      expected=f"the busiest partition at most ~{fair:.2f}x the mean",
-                      got=f"{worst:.2f}x the mean: at most {used} of the 8 partitions got any work",
-                      hint="A coarser key (fewer distinct values) keeps order too, but leaves partitions idle: "
-                           "use the finest key whose order matters.")
-    return passed(ex, f"0 events out of order in 3 runs, and the busiest partition did {worst:.2f}x the mean.")
+        return failed(ex, _("Order is kept, but the work is badly spread."),
+                      expected=_("the busiest partition at most ~{fair:.2f}x the mean").format(fair=fair),
+                      got=_("{worst:.2f}x the mean: at most {used} of the 8 partitions got any work").format(worst=worst, used=used),
+                      hint=_("A coarser key (fewer distinct values) keeps order too, but leaves partitions "
+                             "idle: use the finest key whose order matters."))
+    return passed(ex, _("0 events out of order in 3 runs, and the busiest partition did {worst:.2f}x "
+                        "the mean.").format(worst=worst))
 
 
 def _updates(seed):
@@ -110,9 +112,9 @@ def keep_a_copy(apply) -> Feedback:
     order and number of deliveries."""
     ex = "09.3"
     if apply is ...:
-        return not_attempted(ex, "Write apply, then run this cell again.")
+        return not_attempted(ex, _("Write apply, then run this cell again."))
     if not callable(apply):
-        return failed(ex, "apply should be a function (copy, event) -> copy.", got=repr(apply))
+        return failed(ex, _("apply should be a function (copy, event) -> copy."), got=repr(apply))
     for seed in range(4):
         events, latest = _updates(seed)
         copy = {}
@@ -121,12 +123,12 @@ def keep_a_copy(apply) -> Feedback:
             if isinstance(result, Raised):
                 return result.feedback
             if not isinstance(result, dict):
-                return failed(ex, "apply should return the updated copy (a dict).", got=repr(result))
+                return failed(ex, _("apply should return the updated copy (a dict)."), got=repr(result))
             copy = result
         if copy != latest:
             stale = sorted(c for c in latest if copy.get(c) != latest[c])
-            return failed(ex, f"After a redelivered or overtaken update, the copy of {', '.join(stale)} is stale.",
+            return failed(ex, _("After a redelivered or overtaken update, the copy of {stale} is stale.").format(stale=', '.join(stale)),
                           expected={c: latest[c]["version"] for c in stale},
                           got={c: (copy.get(c) or {}).get("version") for c in stale},
-                          hint="Compare the event's version with the one you hold, and keep the newer.")
-    return passed(ex, "Duplicates and overtaken updates left every copy at the newest version.")
+                          hint=_("Compare the event's version with the one you hold, and keep the newer."))
+    return passed(ex, _("Duplicates and overtaken updates left every copy at the newest version."))

@@ -14,6 +14,7 @@ import random
 
 from ..saga import SHOP, SHOP_WITH_FRAUD_CHECK, choreography_wiring
 from .feedback import Feedback, Raised, attempt, failed, not_attempted, passed
+from ..i18n import _
 
 __all__ = ["RESUME", "resume", "subjects", "relay_rows", "relay_msg_id"]
 
@@ -49,10 +50,10 @@ def resume(prediction, measure=True) -> Feedback:
     ex = "11.1"
     keys = ("after_restart", "redelivered")
     if prediction is ... or (isinstance(prediction, dict) and any(v is ... for v in prediction.values())):
-        return not_attempted(ex, "Replace each ... in prediction by a number, then run this cell again.")
+        return not_attempted(ex, _("Replace each ... in prediction by a number, then run this cell again."))
     if not isinstance(prediction, dict) or set(prediction) != set(keys):
-        return failed(ex, "prediction should be a dict with exactly these keys.", expected=list(keys),
-                      got=repr(prediction), hint="Copy the dict from the stub; change only the values.")
+        return failed(ex, _("prediction should be a dict with exactly these keys."), expected=list(keys),
+                      got=repr(prediction), hint=_("Copy the dict from the stub; change only the values."))
     stored = _stored(RESUME["orders"], RESUME["seed"])
     want = {"after_restart": stored - RESUME["stop_after"], "redelivered": RESUME["unacked"]}
     if prediction != want:
@@ -68,8 +69,7 @@ def resume(prediction, measure=True) -> Feedback:
         else:
             hint = (f"The stream holds {stored} events; the consumer acked {RESUME['stop_after']} and held "
                     f"{RESUME['unacked']} without acking when its process went away.")
-        return failed(ex, "Not what the durable consumer gets after the restart.", expected="the counts the "
-                      "server reports (compute them from the stream's size)", got=repr(prediction), hint=hint)
+        return failed(ex, _("Not what the durable consumer gets after the restart."), expected=_("the counts the server reports (compute them from the stream's size)"), got=repr(prediction), hint=hint)
     detail = ("No NATS server here: checked against the stream's size (the saga's events); with the server "
               "this checker runs event_log too.")
     if measure:
@@ -78,12 +78,12 @@ def resume(prediction, measure=True) -> Feedback:
             detail = (f"Measured on a NATS server: {got[0]} after the restart, {got[1]} of them redeliveries"
                       + (" (the same)." if got == (want["after_restart"], want["redelivered"]) else
                          f" (not what the stream's size says: {want}; the server differs from the model)."))
-    return passed(ex, f"{want}: acked messages never come back, the {RESUME['unacked']} held without an ack come "
-                      f"again, and the rest is new.", detail)
+    return passed(ex, _("{want}: acked messages never come back, the {unacked} held without an ack come "
+                        "again, and the rest is new.").format(want=want, unacked=RESUME['unacked']), detail)
 
 
 def _reference_subjects(process, service):
-    return {f"saga.{event}" for svc, event, _ in choreography_wiring(process) if svc == service}
+    return {f"saga.{event}" for svc, event, _unused in choreography_wiring(process) if svc == service}
 
 
 def subjects(fn) -> Feedback:
@@ -104,7 +104,7 @@ def subjects(fn) -> Feedback:
         try:
             got_set = set(got)
         except TypeError:
-            return failed(ex, f"subjects({name}, {service!r}) should return a set of subjects.", got=repr(got),
+            return failed(ex, _("subjects({name}, {service!r}) should return a set of subjects.").format(name=name, service=service), got=repr(got),
                           hint="return {'saga.OrderPlaced', ...}")
         if got_set == want:
             continue
@@ -118,10 +118,11 @@ def subjects(fn) -> Feedback:
         else:
             hint = ("Each step reacts to the previous step's done event (the first one to OrderPlaced); "
                     "chanlab.saga.choreography_wiring lists them.")
-        return failed(ex, f"subjects({name}, {service!r}) is wrong.", expected=sorted(want), got=sorted(got_set),
+        return failed(ex, _("subjects({name}, {service!r}) is wrong.").format(name=name, service=service), expected=sorted(want), got=sorted(got_set),
                       hint=hint)
-    return passed(ex, f"All {len(cases)} services of both processes subscribe to the right subjects: adding the "
-                      "fraud check changed the subscriptions of payment and inventory, as 09 counted.")
+    return passed(ex, _("All {n_cases} services of both processes subscribe to the right subjects: "
+                        "adding the fraud check changed the subscriptions of payment and inventory, as "
+                        "09 counted.").format(n_cases=len(cases)))
 
 
 def relay_rows(orders=20, crash_rate=0.3, seed=11):
@@ -157,20 +158,21 @@ def relay_msg_id(fn) -> Feedback:
         if got is None:
             return not_attempted(ex, todo)
         if not isinstance(got, str) or not got:
-            return failed(ex, "msg_id should return a non-empty string (a header value).", got=repr(got),
+            return failed(ex, _("msg_id should return a non-empty string (a header value)."), got=repr(got),
                           hint="e.g. f\"{row['order']}/{row['event']}\"")
         kept.setdefault(got, row)  # a repeated id inside the window: the server drops it
     rows_kept = [(r["seq"]) for r in kept.values()]
     lost = distinct - len(set(rows_kept))
     twice = len(rows_kept) - len(set(rows_kept))
     if lost == 0 and twice == 0:
-        return passed(ex, f"The relay published {len(publishes)} times for {distinct} rows; the stream kept "
-                          f"{distinct}, each row once.")
+        return passed(ex, _("The relay published {n_publishes} times for {distinct} rows; the stream kept "
+                            "{distinct}, each row once.").format(n_publishes=len(publishes), distinct=distinct))
     if twice:
         hint = ("The id changes from one attempt to the next, so the server cannot tell a repeat from a new "
                 "message: it must depend only on the row, never on the attempt, the time or chance.")
     else:
         hint = ("Two different rows got the same id, and the server dropped the second as a duplicate: it is "
                 "lost. An order has two events; the id must tell them apart (the row's own identity).")
-    return failed(ex, f"The stream kept {len(rows_kept)} messages: {twice} rows twice or more, {lost} rows never.",
-                  expected=f"{distinct} messages, each row once", got=f"{len(rows_kept)}", hint=hint)
+    return failed(ex, _("The stream kept {n_rows_kept} messages: {twice} rows twice or more, {lost} "
+                        "rows never.").format(n_rows_kept=len(rows_kept), twice=twice, lost=lost),
+                  expected=_("{distinct} messages, each row once").format(distinct=distinct), got=f"{len(rows_kept)}", hint=hint)

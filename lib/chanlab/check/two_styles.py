@@ -11,6 +11,7 @@ from collections import Counter
 
 from .. import delivery, diagrams
 from .feedback import checker, Feedback, attempt, failed, not_attempted, passed, Raised
+from ..i18n import _
 
 __all__ = ["predict_queue", "classify", "unsubscribe", "bigger_picture"]
 
@@ -47,12 +48,12 @@ def predict_queue(prediction: dict) -> Feedback:
     """
     ex = "01.1"
     if _unfilled(prediction):
-        return not_attempted(ex, "Fill in both numbers of your prediction, then run this cell again.")
+        return not_attempted(ex, _("Fill in both numbers of your prediction, then run this cell again."))
     keys = {"messages per worker", "last received (s)"}
     if not isinstance(prediction, dict) or set(prediction) != keys:
-        return failed(ex, "The prediction should be a dict with exactly two keys.",
+        return failed(ex, _("The prediction should be a dict with exactly two keys."),
                       expected=sorted(keys), got=repr(prediction),
-                      hint="Copy the dict from the stub and replace each ... by a number.")
+                      hint=_("Copy the dict from the stub and replace each ... by a number."))
     run = delivery.point_to_point(items=8, receivers=4, work=1.0)
     counts = Counter(d.receiver for d in run)
     per_worker = sorted(set(counts.values()))
@@ -61,12 +62,12 @@ def predict_queue(prediction: dict) -> Feedback:
                 "last received (s)": last}
     wrong = [k for k in sorted(keys) if not _close(prediction[k], measured[k])]
     if not wrong:
-        return passed(ex, f"Each of the 4 workers got {measured['messages per worker']} messages and "
-                          f"the last one was received at t = {last:g} s: the queue shares the work.")
-    return failed(ex, f"Your {' and '.join(wrong)} differ from the measurement.",
+        return passed(ex, _("Each of the 4 workers got {worker} messages and the last one was received at t "
+                            "= {last:g} s: the queue shares the work.").format(worker=measured['messages per worker'], last=last))
+    return failed(ex, _("Your {wrong} differ from the measurement.").format(wrong=' and '.join(wrong)),
                   expected=repr(measured), got=repr(prediction),
-                  hint="On a queue each message goes to ONE worker. The four workers take messages "
-                       "1-4 at t = 0 and messages 5-8 once they are free again.")
+                  hint=_("On a queue each message goes to ONE worker. The four workers take messages 1-4 "
+                         "at t = 0 and messages 5-8 once they are free again."))
 
 
 def _close(a, b) -> bool:
@@ -81,24 +82,24 @@ def classify(kinds: dict) -> Feedback:
     """01.2: command, event or document? ``kinds`` maps each message name to one of the three."""
     ex = "01.2"
     if _unfilled(kinds):
-        return not_attempted(ex, "Replace every ... in kinds by \"command\", \"event\" or \"document\".")
+        return not_attempted(ex, _("Replace every ... in kinds by \"command\", \"event\" or \"document\"."))
     if not isinstance(kinds, dict):
-        return failed(ex, "kinds should be a dict from message name to kind.", got=repr(kinds),
-                      hint='For example {"ChargeCard": "command", ...}.')
+        return failed(ex, _("kinds should be a dict from message name to kind."), got=repr(kinds),
+                      hint=_("For example {\"ChargeCard\": \"command\", ...}."))
     want = {n: _kind(n) for n in MESSAGES}
     missing = [n for n in MESSAGES if n not in kinds]
     if missing:
-        return failed(ex, "Some messages are not classified.", expected=", ".join(MESSAGES),
+        return failed(ex, _("Some messages are not classified."), expected=", ".join(MESSAGES),
                       got=", ".join(kinds) or "nothing", hint=f"Add {', '.join(missing)}.")
     given = {n: str(kinds[n]).strip().lower() for n in MESSAGES}
     wrong = [n for n in MESSAGES if given[n] != want[n]]
     if not wrong:
-        return passed(ex, "Commands ask (ChargeCard, SendWelcomeEmail), events tell what happened "
-                          "(PaymentFailed, UserSignedUp), documents carry data (TemperatureReading).")
+        return passed(ex, _("Commands ask (ChargeCard, SendWelcomeEmail), events tell what happened "
+                            "(PaymentFailed, UserSignedUp), documents carry data (TemperatureReading)."))
     n = wrong[0]
-    return failed(ex, f"{len(wrong)} of {len(MESSAGES)} are classified differently, e.g. {n}.",
+    return failed(ex, _("{n_wrong} of {n_MESSAGES} are classified differently, e.g. {value}.").format(n_wrong=len(wrong), n_MESSAGES=len(MESSAGES), value=n),
                   expected=f"{n}: {want[n]}", got=f"{n}: {kinds[n]}",
-                  hint=f"A {want[n]} is {_WHY[want[n]]}.")
+                  hint=_("A {want} is {want2}.").format(want=want[n], want2=_WHY[want[n]]))
 
 
 @checker
@@ -119,20 +120,20 @@ def unsubscribe(fn, subscribers) -> Feedback:
 
     subscribers[topic] = [first, second]
     try:
-        out = attempt(ex, fn, topic, first, what="Write unsubscribe(topic, handler) in the cell above.")
+        out = attempt(ex, fn, topic, first, what=_("Write unsubscribe(topic, handler) in the cell above."))
         if isinstance(out, Raised):
             return out.feedback
         left = list(subscribers.get(topic, []))
     finally:
         subscribers.pop(topic, None)
     if left == [second]:
-        return passed(ex, "unsubscribe removed that one handler and kept the other: publishing now "
-                          "reaches only the handlers still subscribed.")
+        return passed(ex, _("unsubscribe removed that one handler and kept the other: publishing now "
+                            "reaches only the handlers still subscribed."))
     names = [getattr(h, "__name__", repr(h)) for h in left]
-    return failed(ex, "After unsubscribing `first`, the topic's handlers are not just `second`.",
+    return failed(ex, _("After unsubscribing `first`, the topic's handlers are not just `second`."),
                   expected="['second']", got=repr(names),
-                  hint="Remove only that handler from the topic's list: "
-                       "subscribers[topic].remove(handler). Do not empty or delete the whole list.")
+                  hint=_("Remove only that handler from the topic's list: "
+                         "subscribers[topic].remove(handler). Do not empty or delete the whole list."))
 
 
 @checker
@@ -140,9 +141,9 @@ def bigger_picture(diagram) -> Feedback:
     """01.4: ``diagram`` is the event-driven diagram with two publishers and four subscribers."""
     ex = "01.4"
     if diagram is ...:
-        return not_attempted(ex, "Set diagram = diagrams.event_driven(...) and draw it above.")
+        return not_attempted(ex, _("Set diagram = diagrams.event_driven(...) and draw it above."))
     if not isinstance(diagram, diagrams.Diagram):
-        return failed(ex, "diagram should be what a function of chanlab.diagrams returns.",
+        return failed(ex, _("diagram should be what a function of chanlab.diagrams returns."),
                       got=f"{type(diagram).__name__}",
                       hint="diagram = diagrams.event_driven(publishers=..., subscribers=...)")
     senders = [n.name for n in diagram.nodes if n.kind == "sender"]
@@ -150,11 +151,11 @@ def bigger_picture(diagram) -> Feedback:
     fan_out = all(diagram.who_sends_to(r) and all(e.style == "solid" for e in diagram.edges
                                                   if e.dst == r) for r in receivers)
     if not fan_out or "topic" not in [n.name for n in diagram.nodes]:
-        return failed(ex, "This is not the event-driven picture: its receivers get only some messages.",
-                      expected="a topic with solid edges to every subscriber",
-                      got=diagram.title, hint="Use diagrams.event_driven, not message_driven.")
+        return failed(ex, _("This is not the event-driven picture: its receivers get only some messages."),
+                      expected=_("a topic with solid edges to every subscriber"),
+                      got=diagram.title, hint=_("Use diagrams.event_driven, not message_driven."))
     if (len(senders), len(receivers)) != (2, 4):
-        return failed(ex, "The numbers of boxes differ.", expected="2 publishers, 4 subscribers",
+        return failed(ex, _("The numbers of boxes differ."), expected="2 publishers, 4 subscribers",
                       got=f"{len(senders)} publisher(s), {len(receivers)} subscriber(s)",
                       hint="event_driven(publishers=2, subscribers=4)")
-    return passed(ex, "Two publishers, one topic, four subscribers: every event reaches all four.")
+    return passed(ex, _("Two publishers, one topic, four subscribers: every event reaches all four."))

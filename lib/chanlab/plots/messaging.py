@@ -51,8 +51,8 @@ def draw_throughput(runs, ax=None, bin_seconds=1.0, title=N_("Throughput over ti
     ax = new_axes(ax, (6.4, 3.6))
     for label, run in runs.items():
         series = run.throughput_series(bin_seconds)
-        xs = [t for t, _ in series] + [series[-1][0] + bin_seconds]
-        ys = [r for _, r in series] + [series[-1][1]]
+        xs = [t for t, _unused in series] + [series[-1][0] + bin_seconds]
+        ys = [r for _unused, r in series] + [series[-1][1]]
         ax.step(xs, ys, where="post", label=_("{label} (mean {throughput:.2f}/s)").format(label=label, throughput=run.throughput))
     run = next(iter(runs.values()))
     ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
@@ -75,8 +75,8 @@ def draw_contents(runs, ax=None, title=N_("What the queue holds")):
     a dashed line at each run's capacity."""
     ax = new_axes(ax, (6.4, 3.6))
     for label, run in runs.items():
-        xs = [0.0] + [t for t, _, _ in run.samples]
-        ys = [0] + [w + f for _, w, f in run.samples]
+        xs = [0.0] + [t for t, _unused, _unused in run.samples]
+        ys = [0] + [w + f for _unused, w, f in run.samples]
         line, = ax.step(xs, ys, where="post", label=_("{label} (most: {high_water})").format(label=label, high_water=run.stats.high_water))
         if run.params["capacity"] is not None:
             ax.axhline(run.params["capacity"], color=line.get_color(), linestyle="--", lw=1,

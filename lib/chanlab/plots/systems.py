@@ -43,11 +43,11 @@ def draw_saga_scenarios(results, metric="messages per order", ax=None, title=Non
     styles = list(results[0][1]) if results else []
     width = 0.8 / max(len(styles), 1)
     for j, style in enumerate(styles):
-        values = [runs[style].summary()[metric] for _, runs in results]
+        values = [runs[style].summary()[metric] for _unused, runs in results]
         xs = [i + (j - (len(styles) - 1) / 2) * width for i in range(len(results))]
         bars = ax.bar(xs, values, width, color=STYLE_COLORS.get(style), label=style)
         ax.bar_label(bars, fmt="%.3g", fontsize="x-small")
-    ax.set_xticks(range(len(results)), [name for name, _ in results], fontsize="small")
+    ax.set_xticks(range(len(results)), [name for name, _unused in results], fontsize="small")
     ax.set_xlabel(_("scenario"))
     ax.set_ylabel(metric)
     ax.set_title(title or _("{Metric}, by scenario and style").format(Metric=metric[:1].upper() + metric[1:]))
@@ -146,10 +146,10 @@ def draw_relay_dedup(run, ax=None, title=None):
     bars = [("orders", run.orders, _GREY), ("relay publishes", run.published, BLUE),
             ("stored, with Nats-Msg-Id", run.stored_with_id, GREEN),
             ("stored, without an id", run.stored_without_id, RED)]
-    drawn = ax.bar(range(len(bars)), [v for _, v, _ in bars], color=[c for _, _, c in bars],
-                   label=[name for name, _, _ in bars])
+    drawn = ax.bar(range(len(bars)), [v for _unused, v, _unused in bars], color=[c for _unused, _unused, c in bars],
+                   label=[name for name, _unused, _unused in bars])
     ax.bar_label(drawn, fontsize="small")
-    ax.set_xticks(range(len(bars)), [name.replace(", ", ",\n") for name, _, _ in bars], fontsize="small")
+    ax.set_xticks(range(len(bars)), [name.replace(", ", ",\n") for name, _unused, _unused in bars], fontsize="small")
     ax.set_xlabel(_("the relay crashed {relay_crashes} times between a publish and marking it sent").format(relay_crashes=run.relay_crashes))
     ax.set_ylabel(_("messages"))
     ax.set_title(title or _("The relay repeats itself; the stream's duplicate window does not"))
@@ -167,10 +167,10 @@ def draw_choreography_outcomes(runs, ax=None, title=None):
     width = 0.8 / len(kinds)
     for j, (kind, color) in enumerate(kinds):
         xs = [i + (j - (len(kinds) - 1) / 2) * width for i in range(len(groups))]
-        bars = ax.bar(xs, [sum(o == kind for o in outcomes) for _, outcomes in groups], width, color=color,
+        bars = ax.bar(xs, [sum(o == kind for o in outcomes) for _unused, outcomes in groups], width, color=color,
                       label=kind)
         ax.bar_label(bars, fontsize="x-small")
-    ax.set_xticks(range(len(groups)), [label for label, _ in groups], fontsize="small")
+    ax.set_xticks(range(len(groups)), [label for label, _unused in groups], fontsize="small")
     ax.set_xlabel(_("run"))
     ax.set_ylabel(_("orders (of {n_in_process})").format(n_in_process=len(first.in_process)))
     ax.set_title(title or _("The same orders across processes: what finished"))

@@ -115,5 +115,7 @@ def test_the_decks_build_offline_with_notes_and_the_summary_is_one_slide(tmp_pat
     summary = build_lecture.summary_notebook()
     assert [c.metadata.slideshow.slide_type for c in summary.cells] == ["slide"]
     assert sum(line.startswith("|") for line in summary.cells[0].source.splitlines()) <= 16
-    assert offline.remote_sources((tmp_path / "summary.slides.html").read_text(encoding="utf-8")) == []
+    html = (tmp_path / "summary.slides.html").read_text(encoding="utf-8")
+    assert offline.remote_sources(html) == [] and html.count("<section") == 2   # one slide (a stack of one)
+    assert "lecture-90.ipynb" in (tmp_path / "index.html").read_text(encoding="utf-8")
 

@@ -9,7 +9,7 @@ first section from a notebook comes that notebook's set-up cell (its imports); `
 `%matplotlib inline` come once, first. The deck (<name>.slides.html) shows the outputs as committed and
 carries each section's speaker notes (S opens them), with the minutes this lecture gives it. The live
 notebook (<name>.ipynb) has no outputs and no notes: run it top to bottom in front of the room. The
-decks are built with build_slides.py's exporter and load nothing from the network.
+decks are built by build_slides.build and load nothing from the network.
 """
 from __future__ import annotations
 
@@ -49,9 +49,10 @@ def _relink(source: str, prefix: str) -> str:
     return re.sub(r"\]\(([0-9][0-9a-z]*-[\w-]+\.ipynb)", lambda m: f"]({prefix}{m.group(1)}", source)
 
 
-def lecture_notebook(name: str, live: bool = True):
+def lecture_notebook(name: str, live: bool = True, notes: bool = True):
     """The lecture ``name`` as one notebook: its agenda, then the chosen sections with the set-up
-    cells they need. ``live``: no outputs and no notes (to run); else with outputs and notes (a deck)."""
+    cells they need. ``live``: no outputs and no notes (to run); else with the outputs (for a deck),
+    and each section's notes after its heading cell if ``notes``."""
     lec = teaching.lecture(name)
     first = nbformat.read(teaching.notebook_path(lec.chosen[0].notebook), as_version=4)
     nb = nbformat.v4.new_notebook(metadata={k: copy.deepcopy(first.metadata[k])
@@ -82,7 +83,7 @@ def lecture_notebook(name: str, live: bool = True):
             if live and cell.cell_type == "code":
                 cell.outputs, cell.execution_count = [], None
             nb.cells.append(cell)
-            if i == 0 and not live:
+            if i == 0 and notes and not live:
                 notes = f"*{chosen.notebook}*\n\n{chosen.notes}"
                 nb.cells.append(_cell("markdown", notes, "notes", f"{cell.id}-notes"[:64]))
     nbformat.validate(nb)
@@ -99,9 +100,12 @@ def summary_notebook():
 
 def build(out: Path = OUT, names=None) -> list[Path]:
     """Write each lecture's live notebook and deck, the summary deck and index.html into ``out``;
-    return the files written."""
+    return the files written. The decks are build_slides.build's, from notebooks named after the
+    lectures, so its speaker notes come from teaching.speaker_notes("lecture-90"), which gives the
+    lecture's sections with their minutes in this lecture."""
     names = list(names or teaching.lectures())
     out.mkdir(parents=True, exist_ok=True)
+    own_notes = not hasattr(build_slides, "deck")   # a build_slides that does not add notes itself
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         sources = []
@@ -110,16 +114,19 @@ def build(out: Path = OUT, names=None) -> list[Path]:
             nbformat.write(lecture_notebook(name, live=True), live)
             written.append(live)
             sources.append(Path(tmp) / f"{name}.ipynb")
-            nbformat.write(lecture_notebook(name, live=False), sources[-1])
+            nbformat.write(lecture_notebook(name, live=False, notes=own_notes), sources[-1])
         sources.append(Path(tmp) / "summary.ipynb")
         nbformat.write(summary_notebook(), sources[-1])
-        offline.copy_assets(out / "_vendor", ("reveal.js", "requirejs", "jquery"))
-        decks = offline.export(build_slides.exporter(), out, ".slides.html", sources, solutions=False, index=(
-            "chanlab: the lectures", "The lectures of teaching/lectures.json (S opens the speaker notes), a "
-            "notebook to run live beside each (<name>.ipynb), and the one-slide summary."))
+        decks = build_slides.build(out, sources, solutions=False)
     for deck in decks:   # links to a notebook's deck point to build/slides/
         deck.write_text(re.sub(r'href="(?!\.\./)([0-9][0-9a-z]*-[\w-]+\.slides\.html)', r'href="../slides/\1',
                                deck.read_text(encoding="utf-8")), encoding="utf-8")
+    rows = [(d.name, d.name.removesuffix(".slides.html"), title) for d, title in
+            zip(decks, [teaching.lecture(n).title for n in names] + ["Go's concurrency in Python, on one slide"])]
+    rows += [(f"{n}.ipynb", f"{n}.ipynb", "the notebook to run live") for n in names]
+    (out / "index.html").write_text(offline.index_page(
+        "chanlab: the lectures", "The lectures of teaching/lectures.json (S opens the speaker notes), the "
+        "notebooks to run live beside them, and the one-slide summary.", rows), encoding="utf-8")
     return written + decks
 
 

@@ -67,10 +67,12 @@ class Section:
 
 
 def notebook_path(stem: str) -> Path:
+    """notebooks/<stem>.ipynb."""
     return ROOT / "notebooks" / f"{stem}.ipynb"
 
 
 def _read(nb_or_stem):
+    """(notebook, stem) from a stem, a path, or a notebook already read (its metadata ``name``)."""
     if isinstance(nb_or_stem, (str, Path)):
         path = Path(nb_or_stem) if str(nb_or_stem).endswith(".ipynb") else notebook_path(str(nb_or_stem))
         return nbformat.read(path, as_version=4), path.stem
@@ -167,6 +169,7 @@ class Chosen:
 
 @dataclass
 class Lecture:
+    """A lecture of the manifest: its name (``lecture-90``), title, minutes and chosen sections."""
     name: str
     title: str
     minutes: int

@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab lab-zh zh test notebooks student slides html bench clean
+.PHONY: setup lab lab-zh zh test notebooks student slides html lecture bench clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,9 @@ zh: setup  # notebooks/zh-CN/ from the English notebooks and translations/zh_CN/
 slides: setup  # build/slides/: one reveal.js deck per notebook, offline (npm fetches reveal.js once)
 	$(BIN)/python tools/build_slides.py
 	$(BIN)/python tools/build_slides.py --out build/slides/zh-CN notebooks/zh-CN/[0-9]*.ipynb
+
+lecture: setup  # build/lecture/: the lectures of teaching/lectures.json (decks with notes, live notebooks), the summary slide
+	$(BIN)/python tools/build_lecture.py
 
 html: setup  # build/html/: the static edition, index.html and one page per notebook, offline
 	$(BIN)/python tools/build_html.py

@@ -1,5 +1,8 @@
 """The checkers of notebook 05: each against the right answer, typical wrong ones, and the stub."""
-from chanlab import check, select
+import pytest
+
+from chanlab import check
+from chanlab.events import matches
 from chanlab.check import events as ce
 
 
@@ -24,69 +27,78 @@ def test_reached_through_check():
 
 
 # --- 05.2 ----------------------------------------------------------------------------------------------
-def offer_right(inbox, event):
-    dropped = []
-    while select(inbox.sending(event), default=True).index is None:
-        old = select(inbox.receiving(), default=True)
-        if old.index is not None:
-            dropped.append(old.value)
-    return dropped
+def retained_factory(remember_all=False, replay=True, use_pattern=True, live=True, via_bus=True):
+    """The right answer, or one of the typical wrong ones (one flag off)."""
+    def make_retained(bus):
+        last = {}
+
+        def publish(topic, event):
+            if remember_all:
+                last.setdefault(topic, []).append(event)
+            else:
+                last[topic] = [event]
+            if via_bus:
+                bus.publish(topic, event)
+
+        def subscribe(pattern, handler):
+            if replay:
+                for topic, events in list(last.items()):
+                    if not use_pattern or matches(pattern, topic):
+                        for event in events:
+                            handler(topic, event)
+            return bus.subscribe(pattern, handler) if live else None
+
+        return publish, subscribe
+    return make_retained
 
 
-def offer_drop_newest(inbox, event):
-    if select(inbox.sending(event), default=True).index is None:
-        return [event]
-    return []
+def test_retained_right():
+    fb = ce.retained(retained_factory())
+    assert fb.ok and "price.usd=109" in fb.summary and "price.eur=100" in fb.summary
+    assert "not the 3 it missed" in fb.summary
 
 
-def offer_blocking(inbox, event):
-    inbox.send(event)
-    return []
+def test_retained_right_replay_after_subscribing():
+    def make_retained(bus):   # subscribes first, then replays: the same, in one thread
+        last = {}
+
+        def publish(topic, event):
+            last[topic] = event
+            bus.publish(topic, event)
+
+        def subscribe(pattern, handler):
+            sub = bus.subscribe(pattern, handler)
+            for topic, event in dict(last).items():
+                if matches(pattern, topic):
+                    handler(topic, event)
+            return sub
+        return publish, subscribe
+
+    assert ce.retained(make_retained).ok
 
 
-def offer_returns_nothing(inbox, event):
-    offer_right(inbox, event)
+@pytest.mark.parametrize("flags, words", [
+    ({"replay": False}, "got nothing from before it joined"),
+    ({"remember_all": True}, "whole history"),
+    ({"use_pattern": False}, "ignored the pattern"),
+    ({"live": False}, "did not get the new matching event"),
+    ({"via_bus": False}, "must publish on the bus"),
+])
+def test_retained_wrong(flags, words):
+    fb = ce.retained(retained_factory(**flags))
+    assert not fb and fb.attempted and words in fb.summary and fb.hint
 
 
-def offer_drops_two(inbox, event):  # makes room by emptying the whole buffer
-    dropped = []
-    if select(inbox.sending(event), default=True).index is None:
-        while len(inbox):
-            dropped.append(select(inbox.receiving(), default=True).value)
-        inbox.send(event, timeout=1)
-    return dropped
+def test_retained_not_a_pair_and_stubs():
+    fb = ce.retained(lambda bus: (lambda t, e: None))
+    assert not fb and "two functions" in fb.summary
 
+    def stub(bus):
+        raise NotImplementedError
 
-def offer_stub(inbox, event):
-    ...
-
-
-def offer_not_implemented(inbox, event):
-    raise NotImplementedError
-
-
-def test_drop_oldest():
-    assert ce.drop_oldest(offer_right).ok
-    newest = ce.drop_oldest(offer_drop_newest)
-    assert not newest and "drop_newest" in newest.summary
-    blocking = ce.drop_oldest(offer_blocking)
-    assert not blocking and "DeadlockError" in blocking.got and "select" in blocking.hint
-    nothing = ce.drop_oldest(offer_returns_nothing)
-    assert not nothing and "return the list" in nothing.summary
-    emptied = ce.drop_oldest(offer_drops_two)
-    assert not emptied and "more than it needed" in emptied.summary and emptied.got == "1, 2, 3, 1, 2, 3"
-
-    def waits_to_receive(inbox, event):   # right messages, but a waiting receive
-        dropped = []
-        while select(inbox.sending(event), default=True).index is None:
-            dropped.append(inbox.recv(timeout=1))
-        return dropped
-
-    fb = ce.drop_oldest(waits_to_receive)
-    assert not fb and "only select with default" in fb.summary and "receiving()" in fb.hint
-    for stub in (offer_stub, offer_not_implemented):
-        fb = ce.drop_oldest(stub)
-        assert not fb and not fb.attempted
+    for todo in (stub, lambda bus: ...):
+        fb = ce.retained(todo)
+        assert not fb and not fb.attempted and "price" not in str(fb)
 
 
 # --- 05.3 ----------------------------------------------------------------------------------------------

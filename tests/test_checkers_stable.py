@@ -89,12 +89,16 @@ async def offer_drop_oldest(ch, v, dropped):     # a waiting receive: not select
         dropped.append(await ch.recv())
 """],
     "05.2": ["""
-from chanlab import select
-def offer(inbox, event):                         # a waiting receive: not select with default
-    dropped = []
-    while select(inbox.sending(event), default=True).index is None:
-        dropped.append(inbox.recv(timeout=1))
-    return dropped
+def make_retained(bus):                # replays the whole history, not the latest per topic
+    seen = []
+    def publish(topic, event):
+        seen.append((topic, event))
+        bus.publish(topic, event)
+    def subscribe(pattern, handler):
+        for topic, event in seen:
+            handler(topic, event)
+        return bus.subscribe(pattern, handler)
+    return publish, subscribe
 """],
     "04.3": ["""
 from chanlab import Chan, after, go, select

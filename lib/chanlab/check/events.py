@@ -1,17 +1,14 @@
 """Checkers for the exercises of notebook 05 (event-driven): ``check.events.missed(...)`` and so on.
 
-Each runs the learner's answer on a small scenario with :class:`chanlab.events.Bus` or a
-:class:`chanlab.Chan` and says what was expected, what happened, and gives a hint.
+Each runs the learner's answer on a small scenario with :class:`chanlab.events.Bus` and says what
+was expected, what happened, and gives a hint.
 """
 from ..bus import SubscriptionBase
-from ..chan import Chan
-from ..errors import DeadlockError
-from ..events import Bus, BusClosedError
-from ..policies import DROP_NEWEST, DROP_OLDEST
+from ..events import Bus, BusClosedError, matches
 from ..experiments.events import late_subscriber
 from .feedback import checker, Raised, attempt, expect, failed, not_attempted, passed
 
-__all__ = ["missed", "drop_oldest", "subscribe_once", "breadth_first"]
+__all__ = ["missed", "retained", "subscribe_once", "breadth_first"]
 
 
 # --- 05.1 --------------------------------------------------------------------------------------------
@@ -39,106 +36,89 @@ def missed(answer):
 
 
 # --- 05.2 --------------------------------------------------------------------------------------------
-def _policy_on_inbox(policy, offers=6, capacity=3):
-    """The library's policy on a ``Chan(capacity)`` that nobody reads: what the inbox holds after
-    offers 0 .. offers-1, its length after each, and the events each offer threw away."""
-    inbox, returned, sizes = Chan(capacity, name="inbox"), [], []
-    for event in range(offers):
-        thrown = []
-        policy.offer(inbox, event, thrown.append)
-        returned.append(thrown)
-        sizes.append(len(inbox))
-    return _drain(inbox), sizes, returned
-
-
-def _drain(inbox):
-    held = []
-    while (got := inbox.try_recv()) is not None and got[1]:
-        held.append(got[0])
-    return held
-
-
-class _Watched(Chan):
-    """A ``Chan`` that notes each waiting receive (``recv``, ``recv_ok``): on a full inbox such a
-    receive returns at once, so only this tells it from the select with default the text asks for."""
-
-    def __init__(self, capacity=0, name=None):
-        super().__init__(capacity, name=name)
-        self.waiting_calls = []
-
-    def recv(self, timeout=None):
-        self.waiting_calls.append("recv")
-        return super().recv(timeout)
-
-    def recv_ok(self, timeout=None):
-        self.waiting_calls.append("recv_ok")
-        return super().recv_ok(timeout)
-
-
 @checker
-def drop_oldest(offer):
-    """05.2: ``offer(inbox, event)`` puts ``event`` in the chanlab ``Chan`` ``inbox``; when it is full
-    it receives (throws away) the oldest event until the new one fits, and returns the list of the
-    events it threw away. Checked on a ``Chan(3)`` that nobody reads, with offers 0 to 5, against
-    :data:`chanlab.policies.DROP_OLDEST` on the same inbox."""
-    want_held, want_sizes, want_returned = _policy_on_inbox(DROP_OLDEST)
-    newest_held = _policy_on_inbox(DROP_NEWEST)[0]
-    inbox = _Watched(3, name="inbox")
-    returned, sizes = [], []
-    for event in range(6):
-        value = attempt("05.2", offer, inbox, event, hints={
-            DeadlockError: "A plain inbox.send(event) waits for room, and nobody receives here: it "
-                           "would wait forever. Use select(inbox.sending(event), default=True) and, "
-                           "when it takes the default (index None), take one out with "
-                           "select(inbox.receiving(), default=True)."})
-        if isinstance(value, Raised):
-            return value.feedback
-        returned.append(value)
-        sizes.append(len(inbox))
-    if inbox.waiting_calls:
-        op = inbox.waiting_calls[0]
-        return failed("05.2", f"offer used a waiting inbox.{op}(): the exercise allows only select "
-                              "with default.", expected="only select(..., default=True)",
-                      got=f"inbox.{op}() ({len(inbox.waiting_calls)} call(s))",
-                      hint="Take the oldest out with select(inbox.receiving(), default=True), "
-                           "then try the send again with select(inbox.sending(event), default=True).")
-    held = _drain(inbox)
-    dropped = [e for r in returned if isinstance(r, list) for e in r]
-    if held == [] and all(r is None for r in returned):  # a body of just '...' or 'pass'
-        return not_attempted("05.2", "Write offer(inbox, event) in the cell above, then run this cell "
-                                     "again.")
-    if held == newest_held:
-        return failed("05.2", "The inbox kept the first three events: that is drop_newest.",
-                      expected=f"the inbox holds {want_held} after offers 0..5 (the newest three)",
-                      got=f"it holds {held}",
-                      hint="When the send takes the default case, receive the oldest event from the "
-                           "inbox (it goes to the dropped list), then try the send again, in a loop.")
-    if held != want_held:
-        return failed("05.2", "The inbox does not hold the newest three events.",
-                      expected=f"{want_held} in the inbox after offers 0..5 on a Chan(3)", got=f"{held}",
-                      hint="Each offer must leave exactly the last three offers in the inbox: drop "
-                           "only the oldest, and only while the new event does not fit.")
-    if sizes != want_sizes:
-        return failed("05.2", "The inbox ends right, but on the way it dropped more than it needed.",
-                      expected=f"{', '.join(map(str, want_sizes))} events in the inbox after offers 0..5",
-                      got=", ".join(map(str, sizes)),
-                      hint="Drop one event at a time, and only while the new one does not fit: "
-                           "a loop of 'try to send; if that fails, drop the oldest'.")
-    if not all(isinstance(r, list) for r in returned):
-        return failed("05.2", "The inbox is right, but offer must return the list of events it dropped.",
-                      expected="[] for offers 0, 1, 2, then [0], [1], [2]",
-                      got=", ".join(repr(r) for r in returned),
-                      hint="Start with dropped = [], append each event you take out, return dropped.")
-    if returned != want_returned or dropped != [e for r in want_returned for e in r]:
-        return failed("05.2", "The inbox is right, but the lists of dropped events are not.",
-                      expected=", ".join(map(repr, want_returned)),
-                      got=", ".join(repr(r) for r in returned),
-                      hint="Return only the events this call took out of the inbox, oldest first.")
-    evicting = [k for k, r in enumerate(want_returned) if r]
-    return passed("05.2", f"Offers 0..5 on a Chan(3): the inbox keeps {want_held}, and offers "
-                          f"{', '.join(map(str, evicting))} each dropped the oldest "
-                          f"({', '.join(repr(want_returned[k]) for k in evicting)}): a sliding "
-                          f"window, as policy='drop_oldest'.")
+def retained(make_retained):
+    """05.2: ``make_retained(bus)`` returns ``(publish, subscribe)``: ``publish(topic, event)`` publishes
+    on ``bus`` and remembers the event as that topic's latest; ``subscribe(pattern, handler)`` first
+    calls ``handler`` with the remembered latest event of every matching topic, then subscribes it to
+    ``bus`` and returns the subscription (MQTT's retained messages; JetStream's ``DeliverLastPerSubject``)."""
+    def scenario():
+        bus = Bus("prices")
+        made = make_retained(bus)
+        if made is ... or made is None:
+            return ...
+        if not (isinstance(made, tuple) and len(made) == 2 and all(map(callable, made))):
+            return ("not a pair", made)
+        publish, subscribe = made
+        audit, early, late = [], [], []
+        bus.subscribe("#", lambda t, e: audit.append((t, e)), name="audit")
+        subscribe("price.*", lambda t, e: early.append((t, e)))
+        for topic, event in (("price.usd", 108), ("stock.acme", 7), ("price.eur", 100), ("price.usd", 109)):
+            publish(topic, event)
+        sub = subscribe("price.*", lambda t, e: late.append((t, e)))
+        replayed = list(late)
+        for topic, event in (("price.eur", 101), ("stock.acme", 8)):
+            publish(topic, event)
+        bus.close(timeout=5)
+        return sub, audit, early, replayed, late[len(replayed):]
+
+    result = attempt("05.2", scenario, what="Write make_retained(bus) in the cell above, then run this "
+                                            "cell again.")
+    if isinstance(result, Raised):
+        return result.feedback
+    if result[0] == "not a pair":
+        return failed("05.2", "make_retained(bus) must return two functions: (publish, subscribe).",
+                      expected="a tuple (publish, subscribe)", got=repr(result[1]),
+                      hint="Define publish and subscribe inside make_retained and return publish, subscribe.")
+    sub, audit, early, replayed, live = result
+    published = [("price.usd", 108), ("stock.acme", 7), ("price.eur", 100), ("price.usd", 109),
+                 ("price.eur", 101), ("stock.acme", 8)]
+    want_replay = {("price.usd", 109), ("price.eur", 100)}
+    if audit != published:
+        return failed("05.2", "Another subscriber of the bus did not get every event: publish must "
+                              "publish on the bus.", expected=repr(published), got=repr(audit),
+                      hint="In publish, remember the event, then call bus.publish(topic, event).")
+    if not replayed:
+        return failed("05.2", "The late subscriber got nothing from before it joined: no replay.",
+                      expected=f"first the latest event of each matching topic, {sorted(want_replay)}",
+                      got="nothing until the next publish",
+                      hint="Keep a dict topic -> latest event in publish; in subscribe, call the handler "
+                           "with each remembered (topic, event) whose topic matches the pattern, then "
+                           "subscribe.")
+    if any(not matches("price.*", t) for t, _ in replayed):
+        return failed("05.2", "The replay ignored the pattern: the late subscriber of 'price.*' got "
+                              "another topic's event.", expected=f"only {sorted(want_replay)}",
+                      got=repr(replayed), hint="Replay only topics that match the pattern: "
+                                               "chanlab.events.matches(pattern, topic).")
+    if len(replayed) > len(set(t for t, _ in replayed)):
+        return failed("05.2", "The replay sent the whole history, not the latest event of each topic.",
+                      expected=f"{sorted(want_replay)} (one per topic)", got=repr(replayed),
+                      hint="Remember one event per topic (a dict: a new event replaces the old one), "
+                           "not a list of every event.")
+    if set(replayed) != want_replay:
+        return failed("05.2", "The replay did not send the latest event of each matching topic.",
+                      expected=repr(sorted(want_replay)), got=repr(replayed),
+                      hint="The latest is the last one published on that topic: store it on every "
+                           "publish, overwriting the one before.")
+    if live != [("price.eur", 101)]:
+        return failed("05.2", "After the replay, the late subscriber did not get the new matching event "
+                              "(once).", expected="[('price.eur', 101)]", got=repr(live),
+                      hint="After replaying, subscribe the handler to the bus: "
+                           "return bus.subscribe(pattern, handler).")
+    if not isinstance(sub, SubscriptionBase):
+        return failed("05.2", "subscribe must return the bus's subscription.",
+                      expected="the Subscription that bus.subscribe returned", got=repr(sub),
+                      hint="return bus.subscribe(pattern, handler)")
+    want_early = [e for e in published if matches("price.*", e[0])]
+    missed = [e for e in published[:4] if matches("price.*", e[0])]
+    if early != want_early:
+        return failed("05.2", "A subscriber that joined before any publish did not get every matching "
+                              "event exactly once.", expected=repr(want_early), got=repr(early),
+                      hint="With nothing remembered yet, subscribe replays nothing and only subscribes.")
+    return passed("05.2", f"The late subscriber of 'price.*' started from the latest event of each topic "
+                          f"({', '.join(f'{t}={e}' for t, e in replayed)}), not the {len(missed)} it missed, then "
+                          f"got ('price.eur', 101) live; the early one got all {len(want_early)}. That is "
+                          f"MQTT's retained message and JetStream's DeliverLastPerSubject.")
 
 
 # --- 05.3 --------------------------------------------------------------------------------------------

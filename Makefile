@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab test notebooks student slides html bench clean
+.PHONY: setup lab test notebooks student slides html lecture bench clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,9 @@ student: setup  # notebooks/student/: solutions replaced by stubs, outputs clear
 
 slides: setup  # build/slides/: one reveal.js deck per notebook, offline (npm fetches reveal.js once)
 	$(BIN)/python tools/build_slides.py
+
+lecture: setup  # build/lecture/: the lectures of teaching/lectures.json (decks with notes, live notebooks), the summary slide
+	$(BIN)/python tools/build_lecture.py
 
 html: setup  # build/html/: the static edition, index.html and one page per notebook, offline
 	$(BIN)/python tools/build_html.py

@@ -38,13 +38,20 @@ def cjk_font_path() -> Path:
 def use_cjk_font() -> str:
     """Register the CJK font with matplotlib and put it first in ``font.sans-serif``; returns its
     family name (what a figure's ``fontfamily=`` would name). Safe to call more than once."""
+    import dataclasses
+
     import matplotlib as mpl
     from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
 
     path = cjk_font_path()
-    known = {Path(f.fname).resolve() for f in font_manager.fontManager.ttflist}
-    if path not in known:
-        font_manager.fontManager.addfont(str(path))
+    manager = font_manager.fontManager
+    if path not in {Path(f.fname).resolve() for f in manager.ttflist}:
+        # The package ships one weight. Registered as bold too, bold text (a diagram's labels) is drawn
+        # in it without matplotlib's "Failed to find font weight bold" warning in every notebook.
+        regular = font_manager.ttfFontProperty(FT2Font(str(path)))
+        manager.ttflist.append(dataclasses.replace(regular, weight=700))
+        manager.addfont(str(path))  # the regular weight; clears matplotlib's cache of font look-ups
     name = font_manager.FontProperties(fname=str(path)).get_name()
     families = [f for f in mpl.rcParams["font.sans-serif"] if f != name]
     mpl.rcParams["font.sans-serif"] = [name, *families]

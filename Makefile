@@ -30,9 +30,12 @@ test: setup
 	$(BIN)/python -m pytest --durations=10 --ignore=tests/test_fidelity.py tests
 	$(BIN)/python -m pytest --durations=5 $(NBVAL) --ignore=notebooks/student --ignore=notebooks/zh-CN/student notebooks tests/test_fidelity.py
 
-notebooks: setup  # re-execute every notebook in place, then remake the student copies (commit both)
+notebooks: setup  # re-execute every notebook in place, then remake the student copies (commit both); the same for the Chinese twins
 	$(BIN)/python tools/run_notebooks.py
 	$(BIN)/python tools/make_student.py
+	$(BIN)/python tools/i18n.py build
+	$(BIN)/python tools/run_notebooks.py notebooks/zh-CN/[0-9]*.ipynb
+	$(BIN)/python tools/i18n.py student
 
 student: setup  # notebooks/student/: solutions replaced by stubs, outputs cleared (commit them)
 	$(BIN)/python tools/make_student.py

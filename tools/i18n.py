@@ -338,7 +338,6 @@ def build_notebook(lang: str, path: Path, previous=None):
     if missing and not draft:
         raise ValueError(f"{path.name}: {len(missing)} block(s) not translated into {lang} "
                          f"(run `python tools/i18n.py check`), first: {missing[0][:60]!r}")
-    nb.metadata["language_info"] = nb.metadata.get("language_info", {})
     nb.metadata["chanlab"] = {**nb.metadata.get("chanlab", {}), "language": lang, "source": path.name}
     if previous is not None and "widgets" in previous.metadata and not needs_execution(nb):
         nb.metadata["widgets"] = previous.metadata["widgets"]

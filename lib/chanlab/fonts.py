@@ -8,7 +8,8 @@ draws Chinese.
 
 * :func:`cjk_font_path` is the font file (the decks embed the same file with ``@font-face``);
 * :func:`use_cjk_font` registers it with matplotlib and puts it first in ``font.sans-serif``; Latin
-  text then comes from the same font (Noto Sans SC has Latin glyphs too).
+  text then comes from the same font (Noto Sans SC has Latin glyphs too), and a symbol it lacks from
+  DejaVu Sans, matplotlib's own font.
 
 :func:`chanlab.i18n.set_language` calls :func:`use_cjk_font` for Chinese.
 """
@@ -55,5 +56,7 @@ def use_cjk_font() -> str:
     name = font_manager.FontProperties(fname=str(path)).get_name()
     families = [f for f in mpl.rcParams["font.sans-serif"] if f != name]
     mpl.rcParams["font.sans-serif"] = [name, *families]
-    mpl.rcParams["font.family"] = "sans-serif"
+    # matplotlib falls back glyph by glyph along font.family (not along font.sans-serif): a symbol that
+    # Noto Sans SC lacks (the ceiling signs of "⌈100 / k⌉") comes from matplotlib's own DejaVu Sans
+    mpl.rcParams["font.family"] = ["sans-serif", "DejaVu Sans"]
     return name

@@ -1,0 +1,226 @@
+"""The Chinese edition stays true to the English one: tools/i18n.py's check and build, chanlab.i18n
+(the library's words), chanlab.fonts (Chinese in figures)."""
+import warnings
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import nbformat
+import polib
+import pytest
+
+import i18n
+import make_student
+from chanlab import i18n as lang
+from chanlab.check import channels as ck
+from chanlab.fonts import cjk_font_path, use_cjk_font
+
+ENGLISH = sorted(i18n.NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+@pytest.fixture(autouse=True)
+def english_again():
+    """Every test starts and ends in English, with matplotlib's own fonts."""
+    lang.set_language("en")
+    with matplotlib.rc_context():
+        yield
+    lang.set_language("en")
+
+
+# --- the sync check ------------------------------------------------------------------------------------
+def test_check_passes_on_the_committed_state():
+    assert i18n.check("zh_CN", ENGLISH) + i18n.check_library("zh_CN") == []
+
+
+@pytest.fixture
+def series(tmp_path, monkeypatch):
+    """A one-notebook series in a temporary folder, fully translated: returns its notebook path."""
+    monkeypatch.setattr(i18n, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path / "translations")
+    monkeypatch.setattr(i18n, "EDITIONS", {"zh_CN": tmp_path / "notebooks" / "zh-CN"})
+    path = tmp_path / "notebooks" / "01-toy.ipynb"
+    path.parent.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A toy\n\nSend on `ch` and see [02](02-next.ipynb).\n\n"
+                                              "```go\nch <- 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |"),
+                nbformat.v4.new_code_cell("%load_ext chanlab\nx = 1"),
+                nbformat.v4.new_markdown_cell("Back to [the top](#A-toy) or [the guide](AUTHORING.md).")]
+    nbformat.write(nb, path)
+    i18n.update("zh_CN", path)
+    po = polib.pofile(str(i18n.po_path("zh_CN", path.name)))
+    zh = {"# A toy": "# 玩具示例",
+          "Send on `ch` and see [02](02-next.ipynb).": "在 `ch` 上发送，参见 [02](02-next.ipynb)。",
+          "| a | b |\n|---|---|\n| 1 | 2 |": "| 甲 | 乙 |\n|---|---|\n| 1 | 2 |",
+          "Back to [the top](#A-toy) or [the guide](AUTHORING.md).": "回到[开头](#A-toy)或[指南](AUTHORING.md)。"}
+    for entry in po:
+        entry.msgstr = zh[entry.msgid]
+    po.save()
+    return path
+
+
+def test_check_passes_on_a_complete_translation(series):
+    assert i18n.check("zh_CN", [series]) == []
+
+
+def test_check_fails_on_a_stale_translation(series):
+    nb = nbformat.read(series, as_version=4)
+    nb.cells[2].source = "Back to [the top](#A-toy) or [the authoring guide](AUTHORING.md)."
+    nbformat.write(nb, series)
+    i18n.update("zh_CN", series)  # the old translation stays, as a fuzzy draft
+    errors = i18n.check("zh_CN", [series])
+    assert len(errors) == 1 and "01-toy.ipynb" in errors[0] and "stale (fuzzy)" in errors[0]
+    assert "Back to [the top]" in errors[0]
+    assert i18n.main(["check", str(series)]) == 1
+    with pytest.raises(ValueError, match="not translated"):
+        i18n.build_notebook("zh_CN", series)
+
+
+def test_check_fails_on_a_missing_translation(series):
+    nb = nbformat.read(series, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A new paragraph nobody translated."))
+    nbformat.write(nb, series)
+    errors = i18n.check("zh_CN", [series])
+    assert len(errors) == 1 and "01-toy.ipynb" in errors[0] and "missing" in errors[0]
+    assert "A new paragraph" in errors[0]
+
+
+@pytest.mark.parametrize("msgid, broken, what", [
+    ("Send on `ch` and see [02](02-next.ipynb).", "在 ch 上发送，参见 [02](02-next.ipynb)。", "inline code"),
+    ("Send on `ch` and see [02](02-next.ipynb).", "在 `ch` 上发送，参见 02。", "link targets"),
+    ("# A toy", "## 玩具示例", "heading level"),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", "| 甲乙 |\n|---|\n| 1 2 |", "table columns"),
+])
+def test_check_fails_when_a_translation_loses_what_code_needs(series, msgid, broken, what):
+    po = polib.pofile(str(i18n.po_path("zh_CN", series.name)))
+    po.find(msgid).msgstr = broken
+    po.save()
+    errors = i18n.check("zh_CN", [series])
+    assert len(errors) == 1 and what in errors[0] and "01-toy.ipynb" in errors[0]
+
+
+def test_a_draft_notebook_builds_with_marked_english_and_check_reports_a_finished_draft(series):
+    (i18n.TRANSLATIONS / "zh_CN" / "DRAFTS.txt").write_text("01-toy\n")
+    assert any("DRAFTS.txt" in e for e in i18n.check("zh_CN", [series]))  # complete, still listed
+    nb = nbformat.read(series, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Not translated yet."))
+    nbformat.write(nb, series)
+    assert i18n.check("zh_CN", [series]) == []
+    twin = i18n.build_notebook("zh_CN", series)
+    assert twin.cells[-1].source == i18n.MARKER["zh_CN"] + "\n\nNot translated yet."
+
+
+def test_build_translates_words_shares_code_and_fixes_links(series):
+    twin = i18n.build_notebook("zh_CN", series)
+    first, code, last = twin.cells
+    assert first.source == ("# 玩具示例\n\n在 `ch` 上发送，参见 [02](02-next.ipynb)。\n\n```go\nch <- 1\n```"
+                            "\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |")
+    assert code.source == '%load_ext chanlab\nfrom chanlab.i18n import set_language; set_language("zh_CN")\nx = 1'
+    assert last.source == "回到[开头](#玩具示例)或[指南](../AUTHORING.md)。"  # anchor mapped, link one level up
+    english = nbformat.read(series, as_version=4)
+    assert [c.id for c in twin.cells] == [c.id for c in english.cells]
+    assert twin.metadata["chanlab"]["language"] == "zh_CN"
+
+
+# --- the committed Chinese edition -----------------------------------------------------------------------
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.stem)
+def test_committed_twins_are_what_build_makes(path):
+    twin = i18n.twin_path("zh_CN", path)
+    assert twin.exists(), f"{twin} missing: run python tools/i18n.py build --execute"
+    committed = nbformat.read(twin, as_version=4)
+    built = i18n.build_notebook("zh_CN", path, committed)
+    assert i18n.sources_of(committed) == i18n.sources_of(built), \
+        f"{twin.name} is out of date: run python tools/i18n.py build --execute"
+    assert not i18n.needs_execution(committed), f"{twin.name} is not executed"
+
+
+def test_committed_zh_student_copies_are_what_make_student_makes(tmp_path):
+    twins = [i18n.twin_path("zh_CN", p) for p in ENGLISH]
+    made = make_student.build(tmp_path, twins, note=i18n.STUDENT_NOTE["zh_CN"])
+    for copy in made:
+        committed = i18n.EDITIONS["zh_CN"] / "student" / copy.name
+        assert committed.read_text(encoding="utf-8") == copy.read_text(encoding="utf-8"), \
+            f"{committed} is out of date: run python tools/i18n.py student"
+
+
+def test_the_library_mo_is_the_compiled_po():
+    po = i18n.library_po("zh_CN")
+    assert po.with_suffix(".mo").read_bytes() == i18n.compile_mo(i18n.read_library("zh_CN"))
+
+
+# --- chanlab.i18n ----------------------------------------------------------------------------------------
+def test_english_by_default_and_chinese_on_request():
+    assert lang.get_language() == "en" and lang._("Hint:") == "Hint:"
+    lang.set_language("zh_CN")
+    assert lang.get_language() == "zh_CN" and lang._("Hint:") == "提示："
+    assert lang._("a sentence the catalogue does not have") == "a sentence the catalogue does not have"
+
+
+@pytest.mark.parametrize("bad, error", [("fr", ValueError), ("zh-CN", ValueError), (None, TypeError)])
+def test_an_unknown_language_is_a_clear_error(bad, error):
+    with pytest.raises(error, match="language"):
+        lang.set_language(bad)
+    assert lang.get_language() == "en"
+
+
+def _blocks(ch, value):
+    ch.send(value)
+    return True
+
+
+def _right(ch, value):
+    from chanlab import select
+
+    return select(ch.sending(value), default=True).index == 0
+
+
+@pytest.mark.parametrize("answer", [_right, _blocks], ids=["right", "wrong"])
+def test_a_checker_gives_the_same_verdict_in_chinese(answer):
+    english = ck.try_send(answer)
+    english_text = str(english)
+    lang.set_language("zh_CN")
+    chinese = ck.try_send(answer)
+    assert (chinese.ok, chinese.attempted) == (english.ok, english.attempted)
+    assert "Exercise 02a.1" in english_text and "练习 02a.1" in str(chinese)
+    assert ("正确" in str(chinese)) == english.ok and ("还不对" in str(chinese)) == (not english.ok)
+
+
+def test_a_figure_speaks_the_language_set_when_it_is_drawn():
+    from chanlab import plots
+
+    lang.set_language("zh_CN")
+    ax = plots.draw_histogram({"a": [1.0, 2.0]})
+    assert ax.get_title() == "延迟" and ax.get_xlabel() == "延迟（秒）"
+    plt.close(ax.figure)
+    lang.set_language("en")
+    ax = plots.draw_histogram({"a": [1.0, 2.0]})
+    assert ax.get_title() == "Latency"
+    plt.close(ax.figure)
+
+
+# --- chanlab.fonts ---------------------------------------------------------------------------------------
+def _draw_chinese():
+    fig, ax = plt.subplots()
+    ax.set_title("吞吐量与背压：⌈100 / k⌉")  # the ceiling signs are not in Noto Sans SC: DejaVu Sans has them
+    ax.plot([0, 1], [0, 1], label="已投递")
+    ax.legend()
+    fig.canvas.draw()
+    plt.close(fig)
+
+
+def test_chinese_renders_with_the_series_font():
+    assert cjk_font_path().is_file() and cjk_font_path().stat().st_size > 1_000_000
+    assert use_cjk_font() == matplotlib.rcParams["font.sans-serif"][0]
+    _draw_chinese()  # warnings are errors: a missing glyph would fail here
+
+
+def test_without_the_font_chinese_is_missing_glyphs():
+    matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+    with pytest.warns(UserWarning, match="missing from font"):
+        _draw_chinese()
+
+
+def test_set_language_zh_uses_the_cjk_font():
+    lang.set_language("zh_CN")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _draw_chinese()

@@ -6,6 +6,7 @@ the per-notebook course page, the exam questions, and the lectures of teaching/l
     lecture("lecture-45")                     # a Lecture: title, minutes, the chosen sections
     speaker_notes("04-publisher-and-drops", lang="zh_CN")   # the same, in Chinese (keys stay English)
     python tools/teaching.py update | status  # translations/zh_CN/teaching/*.po, merged as msgmerge does
+    python tools/teaching.py check            # fails on a missing, stale or broken translation
 
 A *section* starts at the notebook's ``#`` title or at a ``##`` heading (``###`` stays inside its
 section); headings inside fenced code blocks do not count. A speaker-notes file has one ``## <heading>``
@@ -38,7 +39,7 @@ import i18n
 __all__ = ["ROOT", "TEACHING", "Section", "Chosen", "Lecture", "headings", "sections", "split_blocks",
            "speaker_notes", "minutes", "course", "questions", "lectures", "lecture", "setup_cell",
            "notebook_path", "note_problems", "ENGLISH", "LABELS", "sources", "translation_path",
-           "update_translations", "translation_status", "document"]
+           "update_translations", "translation_status", "translation_problems", "drafts", "document"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHING = ROOT / "teaching"
@@ -181,6 +182,41 @@ def translation_status(lang: str) -> dict[str, dict[str, int]]:
             counts["strings"] += 1
             counts[state] += 1
         found[str(source.relative_to(TEACHING))] = counts
+    return found
+
+
+_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
+
+
+def drafts(lang: str) -> set[str]:
+    """Sources (relative to teaching/) whose translation is still being written, one a line in
+    translations/<lang>/teaching/DRAFTS.txt: their missing or fuzzy blocks are not yet problems."""
+    listed = i18n.TRANSLATIONS / lang / "teaching" / "DRAFTS.txt"
+    lines = listed.read_text(encoding="utf-8").splitlines() if listed.exists() else []
+    return {line.split("#")[0].strip() for line in lines} - {""}
+
+
+def translation_problems(lang: str) -> list[str]:
+    """What is wrong with the translations: a block missing or fuzzy (outside :func:`drafts`), or a
+    translation that lost an inline code span, a link target or a label of its English block."""
+    found, pending = [], drafts(lang)
+    for source in sources():
+        name = str(source.relative_to(TEACHING))
+        table = _catalogue(source, lang, usable_only=False)
+        for msgid in dict.fromkeys(m for m, _ in _strings(source)):
+            entry = table.get(msgid)
+            if entry is None or not entry.msgstr or "fuzzy" in entry.flags:
+                if name not in pending:
+                    found.append(f"{name}: {'fuzzy' if entry and entry.msgstr else 'missing'}: {msgid[:60]!r}")
+                continue
+            for what, pattern in (("inline code", _CODE), ("link targets", _LINK)):
+                english = sorted(m.group(0) for m in pattern.finditer(msgid))
+                if english != sorted(m.group(0) for m in pattern.finditer(entry.msgstr)):
+                    found.append(f"{name}: {what} differ: {msgid[:60]!r}")
+            for key, label in LABELS[ENGLISH].items():
+                if label in msgid and LABELS[lang][key] not in entry.msgstr:
+                    found.append(f"{name}: {LABELS[lang][key]!r} missing: {msgid[:60]!r}")
     return found
 
 
@@ -339,9 +375,13 @@ def note_problems(nb_or_stem, notes: dict[str, str] | None = None, lang: str = E
 def main(argv=None) -> int:
     import argparse
     parser = argparse.ArgumentParser(description="The teacher material's translations.")
-    parser.add_argument("command", choices=["update", "status"])
+    parser.add_argument("command", choices=["update", "status", "check"])
     parser.add_argument("--lang", default="zh_CN", choices=sorted(i18n.LANGUAGES))
     args = parser.parse_args(argv)
+    if args.command == "check":
+        problems = translation_problems(args.lang)
+        print("\n".join(problems) or f"{args.lang}: every teaching block translated, nothing lost")
+        return 1 if problems else 0
     if args.command == "update":
         update_translations(args.lang)
     for name, counts in translation_status(args.lang).items():

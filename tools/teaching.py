@@ -39,7 +39,7 @@ import i18n
 __all__ = ["ROOT", "TEACHING", "Section", "Chosen", "Lecture", "headings", "sections", "split_blocks",
            "speaker_notes", "minutes", "course", "questions", "lectures", "lecture", "setup_cell",
            "notebook_path", "note_problems", "ENGLISH", "LABELS", "sources", "translation_path",
-           "update_translations", "translation_status", "translation_problems", "drafts", "document"]
+           "update_translations", "translation_status", "translation_problems", "document"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEACHING = ROOT / "teaching"
@@ -189,26 +189,17 @@ _CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)")
 
 
-def drafts(lang: str) -> set[str]:
-    """Sources (relative to teaching/) whose translation is still being written, one a line in
-    translations/<lang>/teaching/DRAFTS.txt: their missing or fuzzy blocks are not yet problems."""
-    listed = i18n.TRANSLATIONS / lang / "teaching" / "DRAFTS.txt"
-    lines = listed.read_text(encoding="utf-8").splitlines() if listed.exists() else []
-    return {line.split("#")[0].strip() for line in lines} - {""}
-
-
 def translation_problems(lang: str) -> list[str]:
-    """What is wrong with the translations: a block missing or fuzzy (outside :func:`drafts`), or a
+    """What is wrong with the translations: a block missing or fuzzy, or a
     translation that lost an inline code span, a link target or a label of its English block."""
-    found, pending = [], drafts(lang)
+    found = []
     for source in sources():
         name = str(source.relative_to(TEACHING))
         table = _catalogue(source, lang, usable_only=False)
         for msgid in dict.fromkeys(m for m, _ in _strings(source)):
             entry = table.get(msgid)
             if entry is None or not entry.msgstr or "fuzzy" in entry.flags:
-                if name not in pending:
-                    found.append(f"{name}: {'fuzzy' if entry and entry.msgstr else 'missing'}: {msgid[:60]!r}")
+                found.append(f"{name}: {'fuzzy' if entry and entry.msgstr else 'missing'}: {msgid[:60]!r}")
                 continue
             for what, pattern in (("inline code", _CODE), ("link targets", _LINK)):
                 english = sorted(m.group(0) for m in pattern.finditer(msgid))

@@ -59,7 +59,7 @@ def test_the_lecture_timings_add_up(name, total):
 def test_a_lecture_that_names_a_missing_section_fails(monkeypatch):
     spec = {"x": {"title": "x", "minutes": 5, "sections": [
         {"notebook": "01-two-styles", "heading": "Queue or topic: who receives?", "minutes": 5}]}}
-    monkeypatch.setattr(teaching, "lectures", lambda: spec)
+    monkeypatch.setattr(teaching, "lectures", lambda lang=teaching.ENGLISH: spec)
     with pytest.raises(KeyError, match="no section"):
         teaching.lecture("x")
 

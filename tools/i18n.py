@@ -102,6 +102,54 @@ def po_path(lang: str, name: str) -> Path:
     return TRANSLATIONS / lang / f"{Path(name).stem}.po"
 
 
+def markdown_strings(path: Path) -> list[tuple[str, str]]:
+    """``(msgid, where)`` for every translatable block of a markdown file (``where``: the block's number)."""
+    found = blocks(path.read_text(encoding="utf-8"))
+    return [(text, str(n)) for n, (text, translatable) in enumerate(found) if translatable]
+
+
+def merge(lang: str, strings: list[tuple[str, str]], target: Path, name: str) -> polib.POFile:
+    """Merge ``(msgid, where)`` strings into the ``.po`` file ``target``, as ``msgmerge`` does: a known
+    msgid keeps its translation, a new one gets the translation of the most similar retired msgid as a
+    ``fuzzy`` draft. ``name`` is the source file's name (the project id and the occurrences)."""
+    old = polib.pofile(str(target)) if target.exists() else polib.POFile()
+    known = {e.msgid: e for e in old if not e.obsolete}
+    ids = {msgid for msgid, _ in strings}
+    pool = [m for m in dict.fromkeys(e.msgid for e in old) if m not in ids]
+    po = polib.POFile(wrapwidth=0)
+    po.metadata = {"Project-Id-Version": f"chanlab {Path(name).stem}", "Language": lang,
+                   "MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+                   "Content-Transfer-Encoding": "8bit"}
+    for msgid, where in _first(strings):
+        entry = known.get(msgid)
+        new = polib.POEntry(msgid=msgid, msgstr=entry.msgstr if entry else "",
+                            flags=list(entry.flags) if entry else [], tcomment=entry.tcomment if entry else "")
+        close = [] if entry else difflib.get_close_matches(msgid, pool, n=1, cutoff=0.6)
+        draft = next((e.msgstr for e in old if close and e.msgid == close[0]), "")
+        if draft:
+            new.msgstr, new.previous_msgid = draft, close[0]
+            new.flags.append("fuzzy")
+        new.occurrences = [(name, where)]
+        po.append(new)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(target))
+    return po
+
+
+def _first(strings):
+    """Each msgid once, with where it first occurs."""
+    seen = {}
+    for msgid, where in strings:
+        seen.setdefault(msgid, where)
+    return seen.items()
+
+
+def update_markdown(lang: str, md_path: Path, target: Path) -> polib.POFile:
+    """Merge a markdown file's current blocks into its ``.po`` file ``target`` (as :func:`update` does
+    for a notebook)."""
+    return merge(lang, markdown_strings(md_path), target, md_path.name)
+
+
 def update(lang: str, path: Path) -> polib.POFile:
     """Merge a notebook's current blocks into its ``.po`` file, as ``msgmerge`` does."""
     target = po_path(lang, path.name)

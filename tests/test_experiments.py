@@ -101,7 +101,15 @@ def test_go_and_chanlab_agree_on_the_slow_consumer():
                    dict(interval=0.01, consumer_time=0.005, start_delay=0.005)]:
         seqs, dropped = go_publish(messages=20, **params)
         run = publish(messages=20, **params)
-        assert (len(seqs), dropped) == (run.delivered, run.dropped), params
+        if (seqs, dropped) != _outcome(run):
+            # the one race left: a loaded machine may run the publisher's first offer before main is
+            # waiting; then Go must be what chanlab gives for main starting 1 ms late (04 says so)
+            late = {**params, "start_delay": max(params.get("start_delay", 0), 0.001)}
+            assert (seqs, dropped) == _outcome(publish(messages=20, **late)), params
+
+
+def _outcome(run):
+    return [m.seq for m in run.messages if m.outcome == "delivered"], run.dropped
 
 
 @pytest.mark.parametrize("policy", POLICIES)

@@ -224,3 +224,19 @@ def test_set_language_zh_uses_the_cjk_font():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _draw_chinese()
+
+
+# --- the static edition's language ------------------------------------------------------------------------
+def test_a_twins_static_page_declares_its_language_and_an_english_page_stays_english():
+    import build_html
+
+    english = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page")])
+    twin = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 一页")])
+    twin.metadata["chanlab"] = {"language": "zh_CN", "source": "01-toy.ipynb"}  # as build_notebook writes it
+    html_en, _ = build_html.exporter().from_notebook_node(english)
+    html_zh, _ = build_html.exporter().from_notebook_node(twin)
+    assert '<html lang="en">' in html_en
+    assert '<html lang="zh-CN">' in html_zh and '<html lang="en">' not in html_zh
+    assert "window.MathJax = {Hub" in html_zh  # the offline template's own blocks still apply
+    built = nbformat.read(i18n.EDITIONS["zh_CN"] / "01-two-styles.ipynb", as_version=4)
+    assert built.metadata["chanlab"]["language"] == "zh_CN"

@@ -240,3 +240,17 @@ def test_a_twins_static_page_declares_its_language_and_an_english_page_stays_eng
     assert "window.MathJax = {Hub" in html_zh  # the offline template's own blocks still apply
     built = nbformat.read(i18n.EDITIONS["zh_CN"] / "01-two-styles.ipynb", as_version=4)
     assert built.metadata["chanlab"]["language"] == "zh_CN"
+
+
+def test_the_verdict_table_quotes_the_article_in_chinese_and_names_its_columns_in_the_readers_language():
+    from chanlab import claims
+    from chanlab.experiments.styles import Verdict, verdict_table
+
+    vs = [Verdict(c.id, c.en, c.status, "false", "fig. 1", "a caveat", i > 0) for i, c in enumerate(claims.CLAIMS)]
+    english = verdict_table(vs)
+    assert english.startswith("| # | claim |") and claims.CLAIMS[2].en in english and "(reasoned)" in english
+    lang.set_language("zh_CN")
+    chinese = verdict_table(vs)
+    assert chinese.splitlines()[0].count("|") == english.splitlines()[0].count("|")  # same columns
+    assert "论断" in chinese.splitlines()[0] and "（推理得出）" in chinese
+    assert f"| 3 | real-time: “{claims.CLAIMS[2].zh}” |" in chinese and claims.CLAIMS[2].en not in chinese

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ... import args
 from ... import claims as _claims
+from ...i18n import _, get_language
 from ..publisher import publish as _publish
 from .measure import (crash_recovery, fan_out_reactions, handoff_cost, late_reader, latency, memory_growth,
                       missed_events, observer_vs_pubsub, one_channel, process_change, rendezvous, scaling,
@@ -302,10 +303,13 @@ def verdicts(data=None):
 
 
 def verdict_table(vs):
-    """The verdicts as Markdown table text."""
-    rows = ["| # | claim | before | verdict | evidence | caveats |", "|---|---|---|---|---|---|"]
+    """The verdicts as Markdown table text. The column names are in the learner's language
+    (:mod:`chanlab.i18n`); a reader of Chinese sees each claim in the article's own words
+    (:attr:`chanlab.claims.Claim.zh`), the way notebook 01's ledger quotes it, not translated back."""
+    quotes = {c.id: f"“{c.zh}”" for c in _claims.CLAIMS} if get_language().startswith("zh") else {}
+    rows = [_("| # | claim | before | verdict | evidence | caveats |"), "|---|---|---|---|---|---|"]
     for i, x in enumerate(vs, 1):
-        tag = "" if x.measured else " (reasoned)"
-        rows.append(f"| {i} | {x.id}: {x.claim} | {x.status} | **{x.verdict}**{tag} | {x.evidence} | "
-                    f"{x.caveat} |")
+        tag = "" if x.measured else _(" (reasoned)")
+        rows.append(f"| {i} | {x.id}: {quotes.get(x.id, x.claim)} | {x.status} | **{x.verdict}**{tag} | "
+                    f"{x.evidence} | {x.caveat} |")
     return "\n".join(rows)

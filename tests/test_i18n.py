@@ -254,3 +254,9 @@ def test_the_verdict_table_quotes_the_article_in_chinese_and_names_its_columns_i
     assert chinese.splitlines()[0].count("|") == english.splitlines()[0].count("|")  # same columns
     assert "论断" in chinese.splitlines()[0] and "（推理得出）" in chinese
     assert f"| 3 | real-time: “{claims.CLAIMS[2].zh}” |" in chinese and claims.CLAIMS[2].en not in chinese
+    from chanlab.experiments.styles import VERDICTS
+    judge, _measured = VERDICTS["only-async"]
+    verdict_, evidence, caveat = judge({"rendezvous": 0.5})  # evidence and caveats in the reader's language
+    assert verdict_ == "false" and evidence == "第 8 节：make(chan T) 上的一次发送等了它的接收方 0.5 s"
+    lang.set_language("en")
+    assert judge({"rendezvous": 0.5})[1] == "section 8: a send on make(chan T) waited 0.5 s for its receiver"

@@ -224,3 +224,39 @@ def test_set_language_zh_uses_the_cjk_font():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _draw_chinese()
+
+
+# --- the static edition's language ------------------------------------------------------------------------
+def test_a_twins_static_page_declares_its_language_and_an_english_page_stays_english():
+    import build_html
+
+    english = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page")])
+    twin = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 一页")])
+    twin.metadata["chanlab"] = {"language": "zh_CN", "source": "01-toy.ipynb"}  # as build_notebook writes it
+    html_en, _ = build_html.exporter().from_notebook_node(english)
+    html_zh, _ = build_html.exporter().from_notebook_node(twin)
+    assert '<html lang="en">' in html_en
+    assert '<html lang="zh-CN">' in html_zh and '<html lang="en">' not in html_zh
+    assert "window.MathJax = {Hub" in html_zh  # the offline template's own blocks still apply
+    built = nbformat.read(i18n.EDITIONS["zh_CN"] / "01-two-styles.ipynb", as_version=4)
+    assert built.metadata["chanlab"]["language"] == "zh_CN"
+
+
+def test_the_verdict_table_quotes_the_article_in_chinese_and_names_its_columns_in_the_readers_language():
+    from chanlab import claims
+    from chanlab.experiments.styles import Verdict, verdict_table
+
+    vs = [Verdict(c.id, c.en, c.status, "false", "fig. 1", "a caveat", i > 0) for i, c in enumerate(claims.CLAIMS)]
+    english = verdict_table(vs)
+    assert english.startswith("| # | claim |") and claims.CLAIMS[2].en in english and "(reasoned)" in english
+    lang.set_language("zh_CN")
+    chinese = verdict_table(vs)
+    assert chinese.splitlines()[0].count("|") == english.splitlines()[0].count("|")  # same columns
+    assert "论断" in chinese.splitlines()[0] and "（推理得出）" in chinese
+    assert f"| 3 | real-time: “{claims.CLAIMS[2].zh}” |" in chinese and claims.CLAIMS[2].en not in chinese
+    from chanlab.experiments.styles import VERDICTS
+    judge, _measured = VERDICTS["only-async"]
+    verdict_, evidence, caveat = judge({"rendezvous": 0.5})  # evidence and caveats in the reader's language
+    assert verdict_ == "false" and evidence == "第 8 节：make(chan T) 上的一次发送等了它的接收方 0.5 s"
+    lang.set_language("en")
+    assert judge({"rendezvous": 0.5})[1] == "section 8: a send on make(chan T) waited 0.5 s for its receiver"

@@ -38,10 +38,11 @@ def balance_flip(wl, predicted) -> Feedback:
                              "than fixed shards?"))
     if len(wl) < 16:
         return failed(ex, _("The workload is too small to say anything about balance."),
-                      expected=_("at least 16 orders"), got=f"{len(wl)} orders",
+                      expected=_("at least 16 orders"), got=_("{n} orders").format(n=len(wl)),
                       hint=_("Use about a hundred orders, as in section 2."))
     verdict, pull, shards = styles.balance_verdict(styles.scaling(wl, workers=(1, 4)))
-    measured = f"with 4 workers the busiest did x{pull:.2f} the mean work (pull) vs x{shards:.2f} (shards)"
+    measured = _("with 4 workers the busiest did x{pull:.2f} the mean work (pull) vs x{shards:.2f} "
+                 "(shards)").format(pull=pull, shards=shards)
     if verdict == "true":
         return failed(ex, _("On this workload the verdict does not flip: pulling still balances better."),
                       expected=_("a workload where the shards are as balanced as the pull"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ... import args
 from ... import claims as _claims
+from ...i18n import N_, _, get_language
 from ..publisher import publish as _publish
 from .measure import (crash_recovery, fan_out_reactions, handoff_cost, late_reader, latency, memory_growth,
                       missed_events, observer_vs_pubsub, one_channel, process_change, rendezvous, scaling,
@@ -68,7 +69,7 @@ def verdict(claim_id, *, measured=True):
 
 def reasoned(claim_id, verdict_, evidence, caveat):
     """Register a verdict that no measurement decides (a fact about the article's text)."""
-    verdict(claim_id, measured=False)(lambda d: (verdict_, evidence, caveat))
+    verdict(claim_id, measured=False)(lambda d: (verdict_, _(evidence), _(caveat)))
 
 
 def _ratio(a, b):
@@ -91,9 +92,10 @@ def _real_time(d):
     lat = {s: percentile(r.latencies, 99) for s, r in d["latency"].items()}
     close = abs(lat["event"] - lat["message"]) <= 0.1 * max(lat.values())
     return ("false" if close or lat["event"] > lat["message"] else "true",
-            f"fig. 1: p99 {lat['event'] * 1e3:.0f} ms (event) vs {lat['message'] * 1e3:.0f} ms (message)",
-            "same queue, same latency: load and workers set it; a sync (observer) event "
-            "handler is instant only by making the publisher wait")
+            _("fig. 1: p99 {event:.0f} ms (event) vs {message:.0f} ms (message)").format(
+                event=lat["event"] * 1e3, message=lat["message"] * 1e3),
+            _("same queue, same latency: load and workers set it; a sync (observer) event "
+              "handler is instant only by making the publisher wait"))
 
 
 @verdict("sync-and-async")
@@ -102,9 +104,9 @@ def _sync_and_async(d):
     both = all(sa[(s, "sync")][1] for s in STYLES) and all(sa[(s, "async")][0] == 0 for s in STYLES)
     msg_both = sa[("message", "sync")][1] and sa[("message", "async")][0] == 0
     return ("not distinctive" if both else ("true" if msg_both else "false"),
-            "section 3: request/reply waited "
-            + ", ".join(f"{sa[(s, 'sync')][0] * 1e3:.0f} ms ({s})" for s in STYLES),
-            "request/reply over events needs a reply topic; a work queue has it built in")
+            _("section 3: request/reply waited {event:.0f} ms (event), {message:.0f} ms (message)").format(
+                event=sa[("event", "sync")][0] * 1e3, message=sa[("message", "sync")][0] * 1e3),
+            _("request/reply over events needs a reply topic; a work queue has it built in"))
 
 
 @verdict("low-decoupling")
@@ -116,11 +118,13 @@ def _low_decoupling(d):
     s_copy = speed["event: every subscriber gets a copy"]
     late, kept, n = d["process"]["reordered"]
     return ("false" if s_msg > 2 * s_copy else "partly true",
-            f"fig. 2: {kmax} workers: x{s_msg:.1f} (competing consumers) vs x{s_copy:.1f} "
-            f"(subscribers that copy); 09: partitions keep each key's order ({kept} of {n} events out of "
-            f"order, against {late}) at {d['process']['order_kept']:.0%} of the throughput",
-            "contradicts the article's own 'loosely coupled': decoupled consumers are what "
-            "scale; sharded events scale too, with worse balance")
+            _("fig. 2: {kmax} workers: x{s_msg:.1f} (competing consumers) vs x{s_copy:.1f} "
+              "(subscribers that copy); 09: partitions keep each key's order ({kept} of {n} events out of "
+              "order, against {late}) at {share:.0%} of the throughput").format(
+                kmax=kmax, s_msg=s_msg, s_copy=s_copy, kept=kept, n=n, late=late,
+                share=d["process"]["order_kept"]),
+            _("contradicts the article's own 'loosely coupled': decoupled consumers are what "
+              "scale; sharded events scale too, with worse balance"))
 
 
 @verdict("loose-coupling")
@@ -128,17 +132,18 @@ def _loose_coupling(d):
     cr = d["crash"]
     n = len(cr["message"].latencies)
     return ("true" if cr["message"].handled == n > cr["event"].handled else "partly true",
-            f"fig. 3: one crash in 5: {cr['message'].handled}/{n} handled (message) vs "
-            f"{cr['event'].handled}/{n} (event)",
-            "recovery costs an ack timeout per crash and needs idempotent handlers (at least once)")
+            _("fig. 3: one crash in 5: {message}/{n} handled (message) vs {event}/{n} (event)").format(
+                message=cr["message"].handled, event=cr["event"].handled, n=n),
+            _("recovery costs an ack timeout per crash and needs idempotent handlers (at least once)"))
 
 
 @verdict("small-data-load-balancing")
 def _small_data_load_balancing(d):
     verdict_, bal, bal_sh = balance_verdict(d["scaling"])
-    return (verdict_, f"fig. 2: busiest/mean worker {bal:.2f} (pull) vs {bal_sh:.2f} (static shards)",
-            "'small data' is not about the style: in-process, a message is a "
-            "reference; across a broker, size costs bandwidth (07)")
+    return (verdict_, _("fig. 2: busiest/mean worker {bal:.2f} (pull) vs {bal_sh:.2f} (static shards)").format(
+                bal=bal, bal_sh=bal_sh),
+            _("'small data' is not about the style: in-process, a message is a "
+              "reference; across a broker, size costs bandwidth (07)"))
 
 
 def _counted(d):
@@ -147,32 +152,33 @@ def _counted(d):
     e, m = d["complexity"]["event-driven"], d["complexity"]["message-driven"]
     more = m["moving parts"] > e["moving parts"] and m["lines"] >= e["lines"]
     p = d["process"]
-    return more, (f"fig. 6: {e['lines']} vs {m['lines']} lines, {e['moving parts']} vs "
-                  f"{m['moving parts']} moving parts (event vs message); 09: a new step changes "
-                  f"{p['changed']['choreography']} existing services choreographed vs "
-                  f"{p['changed']['orchestration']} orchestrated, which sends "
-                  f"{_ratio(p['messages']['orchestration'], p['messages']['choreography']):.3g}x the messages")
+    return more, _("fig. 6: {e_lines} vs {m_lines} lines, {e_parts} vs {m_parts} moving parts (event vs "
+                   "message); 09: a new step changes {choreography} existing services choreographed vs "
+                   "{orchestration} orchestrated, which sends {ratio:.3g}x the messages").format(
+        e_lines=e["lines"], m_lines=m["lines"], e_parts=e["moving parts"], m_parts=m["moving parts"],
+        choreography=p["changed"]["choreography"], orchestration=p["changed"]["orchestration"],
+        ratio=_ratio(p["messages"]["orchestration"], p["messages"]["choreography"]))
 
 
 @verdict("messages-more-complex")
 def _messages_more_complex(d):
     more, evidence = _counted(d)
     return ("true" if more else "false", evidence,
-            "the extra parts (acks, ack timers, workers) buy recovery; without them messages are as "
-            "simple as events; across services the choreography's process is spread over every subscriber")
+            _("the extra parts (acks, ack timers, workers) buy recovery; without them messages are as "
+              "simple as events; across services the choreography's process is spread over every subscriber"))
 
 
 @verdict("events-more-complex")
 def _events_more_complex(d):
     more, evidence = _counted(d)
-    return "false" if more else "true", evidence, "the article says both; the count decides for one of them"
+    return "false" if more else "true", evidence, _("the article says both; the count decides for one of them")
 
 
 @verdict("coupling-grows", measured=False)
 def _coupling_grows(d):
-    return ("partly true", _counted(d)[1] + "; both programs share 1 name (topic or queue) "
-            "and the order's format",
-            "coupling moves into the message format, which every consumer depends on")
+    return ("partly true", _("{counted}; both programs share 1 name (topic or queue) and the order's "
+                             "format").format(counted=_counted(d)[1]),
+            _("coupling moves into the message format, which every consumer depends on"))
 
 
 @verdict("inefficient")
@@ -180,21 +186,23 @@ def _inefficient(d):
     h = d["handoff"]
     worst = max(v for k, v in h.items() if k != "function call")
     return ("partly true" if worst > 5 * h["function call"] else "false",
-            "fig. 7 (real time): every hand-off costs more than a function call",
-            "microseconds per message: it matters only when the handler's work is "
-            "smaller than that")
+            _("fig. 7 (real time): every hand-off costs more than a function call"),
+            _("microseconds per message: it matters only when the handler's work is "
+              "smaller than that"))
 
 
 @verdict("missed-events")
 def _missed_events(d):
     me = d["missed"]
     return ("true" if me[("late", "event")] > 0 and me[("slow", "event")] > 0 else "false",
-            f"fig. 4: late subscriber missed {me[('late', 'event')]}, slow one "
-            f"{me[('slow', 'event')]} (event); message: {me[('late', 'message')]} and "
-            f"{me[('slow', 'message')]}",
-            "coordination is not needed: a durable queue (or a replaying stream) keeps "
-            "what nobody has taken yet (10: a read model started late replayed "
-            f"{d['late_reader']['replayed']} of {d['late_reader']['published']} events from the log)")
+            _("fig. 4: late subscriber missed {late_event}, slow one {slow_event} (event); message: "
+              "{late_message} and {slow_message}").format(
+                late_event=me[("late", "event")], slow_event=me[("slow", "event")],
+                late_message=me[("late", "message")], slow_message=me[("slow", "message")]),
+            _("coordination is not needed: a durable queue (or a replaying stream) keeps "
+              "what nobody has taken yet (10: a read model started late replayed "
+              "{replayed} of {published} events from the log)").format(
+                replayed=d["late_reader"]["replayed"], published=d["late_reader"]["published"]))
 
 
 @verdict("memory-leak")
@@ -206,10 +214,10 @@ def _memory_leak(d):
     grows = unb[-1] >= 2 * unb[0] and max(bounded) < unb[-1]
     leak = any(mg["after"].values())
     return ("partly true" if grows and not leak else ("true" if leak else "false"),
-            f"fig. 5: unbounded inbox held up to {unb[-1]} orders; bounded ones at most "
-            f"{max(bounded)}; none left after the run",
-            "not a leak: a rate mismatch with an unbounded buffer; an unbounded work queue "
-            "grows just the same")
+            _("fig. 5: unbounded inbox held up to {unbounded} orders; bounded ones at most "
+              "{bounded}; none left after the run").format(unbounded=unb[-1], bounded=max(bounded)),
+            _("not a leak: a rate mismatch with an unbounded buffer; an unbounded work queue "
+              "grows just the same"))
 
 
 # --- definitional, from small demonstrations ------------------------------------------------------
@@ -217,8 +225,8 @@ def _memory_leak(d):
 def _only_async(d):
     wait = d["rendezvous"]
     return ("false" if wait > 0 else "true",
-            f"section 8: a send on make(chan T) waited {wait:g} s for its receiver",
-            "message passing can be synchronous (a rendezvous); 'asynchronous' is a choice")
+            _("section 8: a send on make(chan T) waited {wait:g} s for its receiver").format(wait=wait),
+            _("message passing can be synchronous (a rendezvous); 'asynchronous' is a choice"))
 
 
 def _receipts(d):
@@ -231,16 +239,17 @@ def _receipts(d):
 def _channel_is_pubsub(d):
     total, sent = _receipts(d)
     return ("partly true" if total == sent else "true",
-            f"section 8: {sent} values to {len(d['one_channel'])} receivers on one channel: "
-            f"{total} receipts (each value once)",
-            "publish/subscribe needs one channel per subscriber")
+            _("section 8: {sent} values to {receivers} receivers on one channel: "
+              "{total} receipts (each value once)").format(sent=sent, receivers=len(d["one_channel"]),
+                                                            total=total),
+            _("publish/subscribe needs one channel per subscriber"))
 
 
 @verdict("notify-all")
 def _notify_all(d):
     total, sent = _receipts(d)
-    return ("wrong" if total == sent else "true", "section 8: one channel reaches one receiver per value",
-            "the article's program has one subCh")
+    return ("wrong" if total == sent else "true", _("section 8: one channel reaches one receiver per value"),
+            _("the article's program has one subCh"))
 
 
 @verdict("observer-is-pubsub")
@@ -248,39 +257,41 @@ def _observer_is_pubsub(d):
     ob = d["observer"]
     same = ob["observer (sync)"] == ob["publish/subscribe (async)"]
     return ("true" if same else "partly true",
-            f"section 8: publisher spent {ob['observer (sync)'] * 1e3:.0f} ms per event "
-            f"(observer) vs {ob['publish/subscribe (async)'] * 1e3:.0f} ms (pub/sub)",
-            "two different designs: an observer is called by its subject; pub/sub "
-            "puts a broker between them")
+            _("section 8: publisher spent {observer:.0f} ms per event (observer) vs {pubsub:.0f} ms "
+              "(pub/sub)").format(observer=ob["observer (sync)"] * 1e3,
+                                  pubsub=ob["publish/subscribe (async)"] * 1e3),
+            _("two different designs: an observer is called by its subject; pub/sub "
+              "puts a broker between them"))
 
 
 @verdict("state-changes")
 def _state_changes(d):
     fo = d["fan_out"]
     return ("true" if fo["event"][0] < fo["message"][0] else "not distinctive",
-            f"section 8: {fo['event'][1]} reactions from {fo['event'][0]} publish (event) vs "
-            f"{fo['message'][0]} puts (message)",
-            "one fact, many independent reactions: fan-out is what events are for")
+            _("section 8: {reactions} reactions from {publishes} publish (event) vs {puts} puts "
+              "(message)").format(reactions=fo["event"][1], publishes=fo["event"][0], puts=fo["message"][0]),
+            _("one fact, many independent reactions: fan-out is what events are for"))
 
 
 @verdict("channel-is-full")
 def _channel_is_full(d):
     cf = d["channel_full"]
     return ("wrong" if cf.dropped < len(cf.messages) else "true",
-            f"section 8 (and 04): unbuffered, prompt receiver: {cf.dropped} of "
-            f"{len(cf.messages)} dropped",
-            "default runs when no receiver is waiting at that instant, not when full")
+            _("section 8 (and 04): unbuffered, prompt receiver: {dropped} of {n} dropped").format(
+                dropped=cf.dropped, n=len(cf.messages)),
+            _("default runs when no receiver is waiting at that instant, not when full"))
 
 
 # --- reasoned: facts about the article's text -----------------------------------------------------
-reasoned("new", "wrong", "section 8 (reasoned)",
-         "message queues (IBM MQ, 1993) and event loops (GUI toolkits, 1980s) are decades old; "
-         "they address coupling and delivery")
-reasoned("waitgroup-is-messaging", "wrong", "03-workers-and-waitgroup", "a WaitGroup is a counter")
-reasoned("program-1-compiles", "wrong", "03-workers-and-waitgroup (go build)", "missing import \"sync\"")
-reasoned("program-2-compiles", "wrong", "04-publisher-and-drops (go build)", "missing import \"time\"")
-reasoned("go-fast", "partly true", "02b (CPU-bound pools); benchmarks/channels.py, make bench (hand-offs)",
-         "fast CPU-bound code and cheap hand-offs; not a property of either style")
+# (the texts are marked with N_ and translated when a verdict is made, in the learner's language then)
+reasoned("new", "wrong", N_("section 8 (reasoned)"),
+         N_("message queues (IBM MQ, 1993) and event loops (GUI toolkits, 1980s) are decades old; "
+            "they address coupling and delivery"))
+reasoned("waitgroup-is-messaging", "wrong", "03-workers-and-waitgroup", N_("a WaitGroup is a counter"))
+reasoned("program-1-compiles", "wrong", N_("03-workers-and-waitgroup (go build)"), N_("missing import \"sync\""))
+reasoned("program-2-compiles", "wrong", N_("04-publisher-and-drops (go build)"), N_("missing import \"time\""))
+reasoned("go-fast", "partly true", N_("02b (CPU-bound pools); benchmarks/channels.py, make bench (hand-offs)"),
+         N_("fast CPU-bound code and cheap hand-offs; not a property of either style"))
 
 
 def verdicts(data=None):
@@ -302,10 +313,13 @@ def verdicts(data=None):
 
 
 def verdict_table(vs):
-    """The verdicts as Markdown table text."""
-    rows = ["| # | claim | before | verdict | evidence | caveats |", "|---|---|---|---|---|---|"]
+    """The verdicts as Markdown table text. The column names are in the learner's language
+    (:mod:`chanlab.i18n`); a reader of Chinese sees each claim in the article's own words
+    (:attr:`chanlab.claims.Claim.zh`), the way notebook 01's ledger quotes it, not translated back."""
+    quotes = {c.id: f"“{c.zh}”" for c in _claims.CLAIMS} if get_language().startswith("zh") else {}
+    rows = [_("| # | claim | before | verdict | evidence | caveats |"), "|---|---|---|---|---|---|"]
     for i, x in enumerate(vs, 1):
-        tag = "" if x.measured else " (reasoned)"
-        rows.append(f"| {i} | {x.id}: {x.claim} | {x.status} | **{x.verdict}**{tag} | {x.evidence} | "
-                    f"{x.caveat} |")
+        tag = "" if x.measured else _(" (reasoned)")
+        rows.append(f"| {i} | {x.id}: {quotes.get(x.id, x.claim)} | {x.status} | **{x.verdict}**{tag} | "
+                    f"{x.evidence} | {x.caveat} |")
     return "\n".join(rows)

@@ -48,9 +48,9 @@ def predict_pool(prediction: dict) -> Feedback:
     if not wrong:
         return passed(ex, _("Measured {shown}: four rounds of 1 s, since 10 jobs do not split evenly over 3 "
                             "workers.").format(shown=shown))
-    hint = "ceil(10 / 3) = 4 rounds of 1 s; the ideal would split the work evenly: 10 / 3 s."
+    hint = _("ceil(10 / 3) = 4 rounds of 1 s; the ideal would split the work evenly: 10 / 3 s.")
     if wrong == ["efficiency"] and abs(float(prediction["efficiency"]) / 100 - r.efficiency) <= 0.01:
-        hint = "Give the efficiency as a fraction (0.5 for 50 %)."
+        hint = _("Give the efficiency as a fraction (0.5 for 50 %).")
     return failed(ex, _("Your {wrong} differ from the measurement.").format(wrong=', '.join(wrong)), expected=repr(shown),
                   got=repr(prediction), hint=hint)
 
@@ -61,9 +61,8 @@ def results_channel(fn) -> Feedback:
     keeps the WaitGroup for "all finished", and returns the list that ``for r in results``
     received (the channel closed by a goroutine that waits on the WaitGroup)."""
     ex = "03.2"
-    hints = {DeadlockError: "main ranged over results and nobody closed it: start a goroutine "
-                            "that runs wg.wait() and then results.close().",
-}
+    hints = {DeadlockError: _("main ranged over results and nobody closed it: start a goroutine "
+                              "that runs wg.wait() and then results.close().")}
     for n in (5, 0, 8):
         base = goroutines_running()
         out = attempt(ex, fn, n, hints=hints)

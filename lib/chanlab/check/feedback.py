@@ -21,6 +21,8 @@ The helpers here do the common work:
 * :func:`checker` wraps every checker: the answer is judged on its own, with the runtime's pending
   panics (a goroutine an earlier cell started, which panicked) set aside and reported as a
   separate note, never as the answer's fault;
+* :func:`digest` fingerprints an expected answer, so that a checker holds it without showing it
+  (the student bundle carries the library: no answer may be readable there);
 * :func:`graded` is ``chanlab.check`` for an autograder (nbgrader's hidden tests, tools/grading.py):
   the same checkers and feedback, and an ``AssertionError`` unless the answer is right.
 """
@@ -35,7 +37,7 @@ from ..i18n import N_, _
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
            "from_panic", "Raised", "goroutines_left", "goroutines_running", "checker",
-           "panic_hint", "graded"]
+           "panic_hint", "graded", "digest"]
 
 _OK, _NO, _TODO = "✔", "✘", "…"
 
@@ -291,6 +293,15 @@ def checker(fn: Callable[..., Feedback]) -> Callable[..., Feedback]:
         return replace(fb, details=fb.details + tuple(notes))
 
     return check
+
+
+def digest(exercise: str, name: str, value: Any) -> str:
+    """A fingerprint of ``value`` as the answer ``name`` of ``exercise`` (SHA-256 of the three, value by
+    ``repr``): a checker compares ``digest(ex, name, answer)`` with the fingerprint it holds, and so
+    judges an answer without holding it in a form a learner can read off the library."""
+    import hashlib
+
+    return hashlib.sha256(f"chanlab {exercise} {name}={value!r}".encode()).hexdigest()[:32]
 
 
 class _GradedTopic:

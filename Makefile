@@ -49,7 +49,7 @@ notebooks: setup  # re-execute every notebook in place, then remake the student 
 student: setup  # notebooks/student/: solutions replaced by stubs, outputs cleared (commit them)
 	$(BIN)/python tools/make_student.py
 
-student-bundle: setup  # build/student-bundle/ and build/chanlab-student.zip: what a learner gets, without any solution
+student-bundle: setup  # build/student-bundle/: chanlab-student/ and chanlab-student.zip, what a learner gets (no solution)
 	$(BIN)/python tools/student_bundle.py
 
 zh: setup  # notebooks/zh-CN/ from the English notebooks and translations/zh_CN/*.po, executed, + student copies

@@ -6,13 +6,22 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab lab-zh zh test notebooks student slides html lecture bench clean
+.PHONY: setup lab lab-zh zh test notebooks student student-bundle slides html lecture release collect grade bench clean
+# nbgrader (make release / collect / grade) ships a JupyterLab extension and server extensions (and pulls in
+# notebook 7, which has its own): setup switches them off, so that make lab opens the same JupyterLab as before
+NBGRADER_LAB_OFF    := @jupyter/nbgrader @jupyter-notebook/lab-extension
+NBGRADER_SERVER_OFF := nbgrader.server_extensions.formgrader nbgrader.server_extensions.validate_assignment \
+                       nbgrader.server_extensions.assignment_list nbgrader.server_extensions.course_list notebook
+COURSE      ?= build/grading
+SUBMISSIONS ?= build/submissions
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/jupyter labextension disable --level=sys_prefix $(NBGRADER_LAB_OFF) >/dev/null 2>&1
+	$(BIN)/jupyter server extension disable --sys-prefix $(NBGRADER_SERVER_OFF) >/dev/null 2>&1
 	$(BIN)/python -m chanlab.envcheck --warm
 	touch $(STAMP)
 
@@ -40,6 +49,9 @@ notebooks: setup  # re-execute every notebook in place, then remake the student 
 student: setup  # notebooks/student/: solutions replaced by stubs, outputs cleared (commit them)
 	$(BIN)/python tools/make_student.py
 
+student-bundle: setup  # build/student-bundle/: chanlab-student/ and chanlab-student.zip, what a learner gets (no solution)
+	$(BIN)/python tools/student_bundle.py
+
 zh: setup  # notebooks/zh-CN/ from the English notebooks and translations/zh_CN/*.po, executed, + student copies
 	$(BIN)/python tools/i18n.py build --execute
 	$(BIN)/python tools/i18n.py student
@@ -54,6 +66,16 @@ lecture: setup  # build/lecture/: the lectures of teaching/lectures.json (decks 
 html: setup  # build/html/: the static edition, index.html and one page per notebook, offline
 	$(BIN)/python tools/build_html.py
 	$(BIN)/python tools/build_html.py --out build/html/zh-CN notebooks/zh-CN/[0-9]*.ipynb
+
+# Grading with nbgrader (tools/grading.py; teaching/README.md, "Grading"): the course lives in $(COURSE)
+release: setup  # $(COURSE)/source from the notebooks (solutions, hidden tests), then release/: the students' versions
+	$(BIN)/python tools/grading.py release --course $(COURSE)
+
+collect: setup  # $(SUBMISSIONS)/<student>/NN-*.ipynb (or <student>.zip) -> $(COURSE)/submitted/ (nbgrader zip_collect)
+	$(BIN)/python tools/grading.py collect --course $(COURSE) $(SUBMISSIONS)
+
+grade: setup  # nbgrader autograde, then $(COURSE)/grades.csv and grades.json: points per student per exercise
+	$(BIN)/python tools/grading.py grade --course $(COURSE)
 
 bench: setup
 	$(BIN)/python benchmarks/channels.py --figure build/bench/channels.png

@@ -226,3 +226,13 @@ def test_balance_flip_fails_a_workload_of_unequal_sizes_that_balances_by_luck():
     for _ in range(3):
         fb = claims.balance_flip(wl, "partly true")
         assert not fb.ok and "differ in size" in fb.summary and "constant" in fb.hint
+
+
+def test_safe_rate_holds_fingerprints_of_the_measured_answers():
+    """The checker holds neither the answers nor the code that finds them (the student bundle ships it):
+    its fingerprints must be those of the answers measured here."""
+    from chanlab.check.feedback import digest
+
+    for (rates, limit), want in C._SAFE_RATE_CASES.items():
+        assert digest("08.2", f"{rates}/{limit}", right_safe_rate(list(rates), limit)) == want, (rates, limit)
+    assert not hasattr(C, "_safe_rate_answer")

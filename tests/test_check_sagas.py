@@ -55,3 +55,14 @@ def test_wrong_keys_get_the_hint_for_their_mistake():
     assert "same partition" in str(check.partition_key(lambda e: e.seq))
     assert "coarser key" in str(check.partition_key(lambda e: e.branch))
     assert "version" in str(check.keep_a_copy(last_write_wins))
+
+
+def test_the_fair_spread_is_what_the_finest_order_keeping_key_measures():
+    """09.2's checker holds the spread the answer's key gives, not the key (the student bundle ships the
+    checker): measured again here."""
+    from chanlab.check import sagas
+    from chanlab.experiments.ordering import run_ordering
+
+    runs = [run_ordering("partitioned", workers=8, events=300, keys=24, skew=0.5, seed=s,
+                         key=lambda e: e.account) for s in range(3)]
+    assert max(r.imbalance for r in runs) == sagas._FAIR_IMBALANCE

@@ -4,6 +4,7 @@ runs without an error up to its first exercise, where the check says "not attemp
 Each student copy is executed once, in a background process (tests/notebook_runs.py), in a fresh kernel
 in notebooks/student/, as a learner would; the test reads the executed notebook.
 """
+import re
 from pathlib import Path
 
 import nbformat
@@ -53,6 +54,19 @@ def test_make_student_replaces_a_solution_by_its_stub_or_a_comment():
     assert out.cells[1].metadata["tags"] == ["exercise", "nbval-ignore-output"]
     assert out.cells[2].source == "[guide](../AUTHORING.md), [next](02a-go-in-python-channels.ipynb)"
     assert nb.cells[0].source == "x = 1"  # the original is not changed
+
+
+def test_a_student_copy_never_links_to_a_full_notebook():
+    """A copy's links to notebooks lead to the sibling copies: none climbs to the full notebooks (where
+    each solution sits under its exercise), and notebook 00's links to student/ become siblings."""
+    link = re.compile(r"\]\(([^)\s]+)\)")
+    for path in sorted(STUDENT.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        targets = [t for c in nb.cells if c.cell_type == "markdown" for t in link.findall(c.source)]
+        bad = [t for t in targets if t.endswith(".ipynb") or ".ipynb#" in t]
+        bad = [t for t in bad if "/" in t.split("#")[0]]
+        assert bad == [], f"{path.name} links out of the student copies: {bad}"
+    assert "(01-two-styles.ipynb)" in (STUDENT / "00-start-here.ipynb").read_text(encoding="utf-8")
 
 
 def _first_exercise(nb):

@@ -6,7 +6,8 @@
 In a student copy every cell tagged ``solution`` is replaced by a placeholder: the code in its
 ``"chanlab": {"stub": ...}`` metadata if there is one, else a comment asking for the learner's
 answer; its tag becomes ``exercise``. Every output, execution count and saved widget state is cleared, links to files
-outside the series point one folder up, and a first cell says what the copy is. The result is
+outside the series point one folder up (links to notebooks lead to the sibling copies, never to a full
+notebook), and a first cell says what the copy is. The result is
 deterministic (the same input gives the same bytes), so re-running it is safe and a test can compare.
 """
 from __future__ import annotations
@@ -25,20 +26,23 @@ OUT = NOTEBOOKS / "student"
 
 PLACEHOLDER = "# Exercise: write your answer here, then run the check in the next cell."
 NOTE = ("*Student copy.* The solutions are left out: each exercise has a cell for your answer "
-        "(it starts with a stub or a comment) and a cell under it that checks it. Outputs are cleared: "
-        "run the notebook from the top (Run > Run All Cells), then work through the exercises. "
-        "The full notebook, solutions included, is [../{name}](../{name}).")
+        "(it starts with a stub: replace it by your own code) and a cell under it that checks it. Outputs "
+        "are cleared: run the notebook from the top (Run > Run All Cells), then work through the exercises.")
 # a markdown link to a file that is not a notebook of the series and not a URL or an anchor (a link
 # that already climbs, ../x in the Chinese edition's notebooks/zh-CN/, climbs one level more)
 _LINK = re.compile(r"\]\((?!https?://|#|mailto:)([^)\s]+)\)")
 
 
 def _relink(text: str) -> str:
-    """``[x](AUTHORING.md)`` -> ``[x](../AUTHORING.md)``; links to sibling notebooks stay."""
+    """``[x](AUTHORING.md)`` -> ``[x](../AUTHORING.md)``; links to sibling notebooks stay (in the copies
+    they lead to the sibling copies), and a link to a student copy (``student/01-x.ipynb``, as notebook
+    00 sends learners there) becomes the sibling copy: a copy never links to a full notebook."""
     def fix(m):
         target = m.group(1)
         if re.fullmatch(r"[0-9][0-9a-z]*-[\w-]+\.ipynb(#.*)?", target):
             return m.group(0)
+        if re.fullmatch(r"student/[0-9][0-9a-z]*-[\w-]+\.ipynb(#.*)?", target):
+            return f"]({target[len('student/'):]})"
         return f"](../{target})"
     return _LINK.sub(fix, text)
 

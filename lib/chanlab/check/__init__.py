@@ -6,12 +6,13 @@ Each notebook's checkers live in a module named after its topic (``check.channel
     from chanlab import check
     check.channels.try_send(try_send)     # ✔ Exercise 02a.1: right. ...
 
-See :mod:`chanlab.check.feedback` for the helpers a checker is built from.
+See :mod:`chanlab.check.feedback` for the helpers a checker is built from; ``check.graded("03.2")`` is
+the same package for an autograder (a wrong answer raises ``AssertionError``).
 """
-from .feedback import (Feedback, Raised, attempt, expect, failed, first_failure, from_panic,
+from .feedback import (Feedback, Raised, attempt, expect, failed, first_failure, from_panic, graded,
                        not_attempted, passed)
 
-__all__ = ["Feedback", "Raised", "attempt", "expect", "failed", "first_failure", "from_panic",
+__all__ = ["Feedback", "Raised", "attempt", "expect", "failed", "first_failure", "from_panic", "graded",
            "not_attempted", "passed"]
 
 

@@ -13,7 +13,7 @@ import inspect
 
 from .. import aio
 from ..experiments import styles
-from .feedback import checker, Feedback, Raised, attempt, failed, not_attempted, passed
+from .feedback import checker, Feedback, Raised, attempt, digest, failed, not_attempted, passed
 from ..i18n import _
 
 __all__ = ["balance_flip", "safe_rate", "channel_shop", "retrying"]
@@ -65,13 +65,14 @@ def balance_flip(wl, predicted) -> Feedback:
                         "split is as fair as pulling; the queue wins only when work varies.").format(verdict=verdict, measured=measured))
 
 
-def _safe_rate_answer(rates, limit):
-    best = None
-    for rate in rates:
-        wl = styles.workload(200, rate=rate, service=0.01, distribution="constant")
-        if styles.run_style("event", wl).high_water <= limit:
-            best = rate if best is None else max(best, rate)
-    return best
+#: the cases of 08.2: (rates, limit) -> the right answer's :func:`~chanlab.check.feedback.digest` (the
+#: answers are not written here, nor the code that finds them: tests/test_check_claims.py measures them
+#: again and checks these)
+_SAFE_RATE_CASES = {
+    ((20, 50, 90, 95, 99, 110, 150), 10): "e37db50fd42b8305c9d44695d84d08f8",
+    ((150, 80, 40, 120), 3): "7c57d2fa27b46edf3c0f902e27b2d46f",
+    ((300, 400), 10): "2529d4a35674d1133bf6466836f7d426",
+}
 
 
 @checker
@@ -79,18 +80,20 @@ def safe_rate(fn) -> Feedback:
     """08.2: ``fn(rates, limit)`` returns the highest rate (orders per second) in ``rates`` at which an
     unbounded event inbox never holds more than ``limit`` orders (200 orders, 10 ms each)."""
     ex = "08.2"
-    cases = [((20, 50, 90, 95, 99, 110, 150), 10), ((150, 80, 40, 120), 3), ((300, 400), 10)]
-    for rates, limit in cases:
+    for (rates, limit), want in _SAFE_RATE_CASES.items():
         got = attempt(ex, fn, list(rates), limit)
         if isinstance(got, Raised):
             return got.feedback
-        want = _safe_rate_answer(rates, limit)
-        if got != want:
+        rate = got
+        if isinstance(got, (int, float)) and not isinstance(got, bool) and float(got).is_integer():
+            rate = int(got)  # 95.0 is the rate 95
+        if digest(ex, f"{rates}/{limit}", rate) != want:
             hint = ("Run each rate with run_style('event', workload(200, rate=r, service=0.01, "
                     "distribution='constant')) and keep the largest r whose high_water <= limit; "
                     "the rates may come in any order, and None means no rate is safe.")
             return failed(ex, _("safe_rate({rates}, {limit}) differs from the measurement.").format(rates=list(rates), limit=limit),
-                          expected=repr(want), got=repr(got), hint=hint)
+                          expected="the largest rate in the list whose high_water stays <= the limit (None if none does)",
+                          got=repr(got), hint=hint)
     return passed(ex, _("Well below 100 orders per second (load < 1) the inbox stays short; near and "
                         "above it, it grows with every order: the 'leak' is a rate mismatch, set by a "
                         "knob."))

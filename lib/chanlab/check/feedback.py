@@ -20,7 +20,11 @@ The helpers here do the common work:
 * :func:`first_failure` returns the first failing result of several, or the combined pass;
 * :func:`checker` wraps every checker: the answer is judged on its own, with the runtime's pending
   panics (a goroutine an earlier cell started, which panicked) set aside and reported as a
-  separate note, never as the answer's fault.
+  separate note, never as the answer's fault;
+* :func:`digest` fingerprints an expected answer, so that a checker holds it without showing it
+  (the student bundle carries the library: no answer may be readable there);
+* :func:`graded` is ``chanlab.check`` for an autograder (nbgrader's hidden tests, tools/grading.py):
+  the same checkers and feedback, and an ``AssertionError`` unless the answer is right.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from ..i18n import N_, _
 
 __all__ = ["Feedback", "passed", "failed", "not_attempted", "expect", "attempt", "first_failure",
            "from_panic", "Raised", "goroutines_left", "goroutines_running", "checker",
-           "panic_hint"]
+           "panic_hint", "graded", "digest"]
 
 _OK, _NO, _TODO = "✔", "✘", "…"
 
@@ -289,3 +293,70 @@ def checker(fn: Callable[..., Feedback]) -> Callable[..., Feedback]:
         return replace(fb, details=fb.details + tuple(notes))
 
     return check
+
+
+def digest(exercise: str, name: str, value: Any) -> str:
+    """A fingerprint of ``value`` as the answer ``name`` of ``exercise`` (SHA-256 of the three, value by
+    ``repr``): a checker compares ``digest(ex, name, answer)`` with the fingerprint it holds, and so
+    judges an answer without holding it in a form a learner can read off the library."""
+    import hashlib
+
+    return hashlib.sha256(f"chanlab {exercise} {name}={value!r}".encode()).hexdigest()[:32]
+
+
+class _GradedTopic:
+    """One checker module seen through :func:`graded`: each checker prints its feedback when it is a
+    right answer to the exercise, and raises ``AssertionError`` (carrying the feedback) otherwise."""
+
+    def __init__(self, module, exercise: str):
+        self._module, self._exercise = module, exercise
+
+    def __getattr__(self, name: str):
+        fn = getattr(self._module, name)
+        if not callable(fn) or isinstance(fn, type):
+            return fn
+        exercise = self._exercise
+
+        @functools.wraps(fn)
+        def judged(*args: Any, **kwargs: Any) -> None:
+            fb = fn(*args, **kwargs)
+            if not isinstance(fb, Feedback) or fb.exercise != exercise:
+                raise AssertionError(f"{self._module.__name__}.{name} is not the check of exercise "
+                                     f"{exercise}: it returned {fb!r}")
+            if not fb.ok:
+                raise AssertionError(str(fb))
+            print(fb)
+
+        return judged
+
+
+class _Graded:
+    def __init__(self, exercise: str):
+        self._exercise = exercise
+
+    def __getattr__(self, name: str) -> _GradedTopic:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from .. import check
+
+        return _GradedTopic(getattr(check, name), self._exercise)
+
+    def __repr__(self) -> str:
+        return f"graded({self._exercise!r})"
+
+
+def graded(exercise: str):
+    """``chanlab.check`` as an autograder sees it, for ``exercise`` (``"09.1"``)::
+
+        check = graded("09.1")
+        check.sagas.predict_messages(prediction)   # the same checker; prints its feedback if right
+
+    A checker reached through it runs as usual; when the answer is right (``fb.ok``) it prints the
+    feedback and returns ``None``, otherwise it raises ``AssertionError`` whose message is the feedback
+    (not yet, not attempted yet, or a check of another exercise). nbgrader gives a test cell its points
+    when it raises nothing (and reads a value the cell returns as partial credit, hence ``None``), so
+    the points follow the checker's verdict (tools/grading.py writes these lines into the hidden
+    tests)."""
+    if not isinstance(exercise, str) or not exercise:
+        raise TypeError(f"exercise must be an exercise id such as '09.1', not {exercise!r}")
+    return _Graded(exercise)

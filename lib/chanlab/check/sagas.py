@@ -50,6 +50,12 @@ def predict_messages(prediction: dict) -> Feedback:
                   got=repr(prediction), hint=hints[wrong[0]])
 
 
+#: the busiest partition's share (times the mean) over these 3 runs with the finest key that keeps each
+#: account in order; measured once (the key is the exercise's answer, so it is not written here:
+#: tests/test_check_sagas.py measures this number again)
+_FAIR_IMBALANCE = 1.7333333333333334
+
+
 @checker
 def partition_key(key) -> Feedback:
     """09.2: a partition key that keeps every account's events in order and spreads the work."""
@@ -71,15 +77,13 @@ def partition_key(key) -> Feedback:
     except PanicError as err:
         return failed(ex, _("key raised {__name__} on some event.").format(__name__=type(err.__cause__).__name__), got=str(err.__cause__),
                       hint=_("It must work for every event, and return a str or an int."))
-    best = [run_ordering("partitioned", workers=8, events=300, keys=24, skew=0.5, seed=s,
-                         key=lambda e: e.account) for s in range(3)]
     late = sum(r.out_of_order for r in runs)
     if late:
         return failed(ex, _("{late} events were applied after a later event of the same account.").format(late=late),
                       expected=_("0 events out of order"), got=_("{late} out of order over 3 runs").format(late=late),
                       hint=_("Every event of one account must go to the same partition: which field is the "
                              "same for all of them, and differs between accounts?"))
-    worst, fair = max(r.imbalance for r in runs), max(r.imbalance for r in best)
+    worst, fair = max(r.imbalance for r in runs), _FAIR_IMBALANCE
     if worst > 1.25 * fair:
         used = max(sum(1 for n in r.per_worker if n) for r in runs)
         return failed(ex, _("Order is kept, but the work is badly spread."),

@@ -63,7 +63,8 @@ def test_the_bundle_holds_the_student_copies_the_library_and_nothing_else(bundle
     folder, archive = bundle
     top = sorted(p.name for p in folder.iterdir())
     assert top == ["README.md", "lib", "notebooks", "pyproject.toml", "requirements.txt"]
-    assert sorted(p.name for p in (folder / "notebooks").iterdir()) == [p.name for p in NOTEBOOKS]
+    assert sorted(p.name for p in (folder / "notebooks").iterdir()) == sorted([p.name for p in NOTEBOOKS] + ["zh-CN"])
+    assert sorted(p.name for p in (folder / "notebooks" / "zh-CN").iterdir()) == [p.name for p in NOTEBOOKS]
     assert (folder / "lib" / "chanlab" / "check" / "nats.py").exists()
     assert not list(folder.rglob("__pycache__")) and not list(folder.rglob("teaching"))
     names = zipfile.ZipFile(archive).namelist()
@@ -74,7 +75,7 @@ def test_the_bundle_holds_the_student_copies_the_library_and_nothing_else(bundle
 
 def test_no_solution_cell_and_no_output_in_the_bundle(bundle):
     folder, _ = bundle
-    for path in sorted((folder / "notebooks").glob("*.ipynb")):
+    for path in sorted((folder / "notebooks").rglob("*.ipynb")):  # the Chinese copies too
         nb = nbformat.read(path, as_version=4)
         assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])], path.name
         assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code"), path.name

@@ -45,9 +45,8 @@ EDITIONS = {"zh_CN": NOTEBOOKS / "zh-CN"}  # where each language's twins live
 LANGUAGE_LINE = 'from chanlab.i18n import set_language; set_language("{lang}")'
 MARKER = {"zh_CN": "> ⚠️ **未翻译** (this block is not translated yet; the English text follows)"}
 STUDENT_NOTE = {"zh_CN": (
-    "*学生版。* 参考答案已移除：每道练习都有一个供你作答的单元格（以占位代码或一行注释开头），"
-    "其下的单元格负责检查。输出已清空：请先从头运行整个笔记本（Run > Run All Cells），再逐一完成练习。"
-    "包含参考答案的完整笔记本见 [../{name}](../{name})。")}
+    "*学生版。* 参考答案已移除：每道练习都有一个供你作答的单元格（以占位代码开头：把它换成你自己的代码），"
+    "其下的单元格负责检查。输出已清空：请先从头运行整个 notebook（Run > Run All Cells），再逐一完成练习。")}
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 

@@ -5,6 +5,7 @@
 
 The bundle holds the student copies (made by tools/make_student.py from the notebooks, as
 notebooks/student/ holds them: each solution replaced by its stub, outputs cleared) in ``notebooks/``,
+the Chinese edition's student copies (notebooks/zh-CN/student/) in ``notebooks/zh-CN/``,
 the library (``lib/chanlab``: its checkers hold no answer, see chanlab.check.digest), the exact pins
 (``requirements.txt``, ending in ``-e .``), the package's ``pyproject.toml`` and a README that says how to
 start. Nothing else: no full notebook, no teaching/ material, no tests, no tools, no translation sources.
@@ -44,6 +45,8 @@ python3 -m venv .venv
 
 Start with 00-start-here (it checks your machine and has no exercises), then 01-two-styles, and so on.
 Run each notebook from the top (Run > Run All Cells) before you work on its exercises.
+
+中文版在 `notebooks/zh-CN/`：`.venv/bin/jupyter lab notebooks/zh-CN/00-start-here.ipynb`。
 """
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
@@ -61,6 +64,10 @@ def build(out: Path = OUT, notebooks=None) -> Path:
         shutil.rmtree(folder)
     (folder / "notebooks").mkdir(parents=True)
     make_student.build(folder / "notebooks", sources=notebooks)
+    if notebooks is None:  # the Chinese edition's student copies (tools/i18n.py student), beside them
+        (folder / "notebooks" / "zh-CN").mkdir()
+        for path in sorted((ROOT / "notebooks" / "zh-CN" / "student").glob("[0-9]*.ipynb")):
+            shutil.copyfile(path, folder / "notebooks" / "zh-CN" / path.name)
     for path in _library_files(ROOT / "lib" / "chanlab"):
         dest = folder / path.relative_to(ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)

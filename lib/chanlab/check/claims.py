@@ -88,11 +88,11 @@ def safe_rate(fn) -> Feedback:
         if isinstance(got, (int, float)) and not isinstance(got, bool) and float(got).is_integer():
             rate = int(got)  # 95.0 is the rate 95
         if digest(ex, f"{rates}/{limit}", rate) != want:
-            hint = ("Run each rate with run_style('event', workload(200, rate=r, service=0.01, "
-                    "distribution='constant')) and keep the largest r whose high_water <= limit; "
-                    "the rates may come in any order, and None means no rate is safe.")
+            hint = _("Run each rate with run_style('event', workload(200, rate=r, service=0.01, "
+                     "distribution='constant')) and keep the largest r whose high_water <= limit; "
+                     "the rates may come in any order, and None means no rate is safe.")
             return failed(ex, _("safe_rate({rates}, {limit}) differs from the measurement.").format(rates=list(rates), limit=limit),
-                          expected="the largest rate in the list whose high_water stays <= the limit (None if none does)",
+                          expected=_("the largest rate in the list whose high_water stays <= the limit (None if none does)"),
                           got=repr(got), hint=hint)
     return passed(ex, _("Well below 100 orders per second (load < 1) the inbox stays short; near and "
                         "above it, it grows with every order: the 'leak' is a rate mismatch, set by a "
@@ -111,7 +111,7 @@ def channel_shop(fn) -> Feedback:
     ex = "08.3"
     if not callable(fn) or not inspect.iscoroutinefunction(fn):
         if fn is ... or fn is None:
-            return not_attempted(ex, "Write async def channel_shop(orders, handle, workers=2) above.")
+            return not_attempted(ex, _("Write async def channel_shop(orders, handle, workers=2) above."))
         return failed(ex, _("channel_shop should be an async def function."), got=repr(fn),
                       hint=_("Start with: async def channel_shop(orders, handle, workers=2):"))
     try:

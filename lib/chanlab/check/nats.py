@@ -24,7 +24,7 @@ _CASES = [("order.*", "order.placed", True), ("order.*", "order.placed.eu", Fals
 @checker
 def subject_matches(fn):
     """07.1: ``fn(pattern, subject)`` answers like the NATS server for ``*`` and ``>``."""
-    todo = "Write subject_matches(pattern, subject) in the cell above, then run this cell again."
+    todo = _("Write subject_matches(pattern, subject) in the cell above, then run this cell again.")
     for n, (pattern, subject, want) in enumerate(_CASES):
         got = attempt("07.1", fn, pattern, subject, what=todo)
         if isinstance(got, Raised):
@@ -32,9 +32,9 @@ def subject_matches(fn):
         if got is None and n == 0:  # the stub's body is `...`
             return not_attempted("07.1", todo)
         if bool(got) != want or not isinstance(got, bool):
-            hint = ("'>' matches one or more tokens, so 'order.>' does not match 'order' itself"
+            hint = (_("'>' matches one or more tokens, so 'order.>' does not match 'order' itself")
                     if ">" in pattern else
-                    "'*' matches exactly one token: compare token counts as well as tokens")
+                    _("'*' matches exactly one token: compare token counts as well as tokens"))
             return failed("07.1", _("subject_matches({pattern!r}, {subject!r}) is wrong.").format(pattern=pattern, subject=subject),
                           expected=repr(want), got=repr(got), hint=hint)
     return passed("07.1", _("All {n__CASES} pattern/subject pairs agree with NATS.").format(n__CASES=len(_CASES)))
@@ -54,7 +54,7 @@ _LATE_DIGESTS = {"audit": "812cbb8ebb22ab1199b0e3ff1024600d",
 @checker
 def late_counts(predicted):
     """07.2: the counts each subscriber receives in the run described in the notebook (:data:`LATE`)."""
-    todo = "Fill in predicted = {'audit': ..., 'eu': ..., 'late': ...} above (three counts)."
+    todo = _("Fill in predicted = {{'audit': ..., 'eu': ..., 'late': ...}} above (three counts).").format()
     if predicted is ... or predicted is None or (
             isinstance(predicted, dict) and any(v is ... for v in predicted.values())):
         return not_attempted("07.2", todo)
@@ -68,11 +68,12 @@ def late_counts(predicted):
         return passed("07.2", _("{want}: the late subscriber gets only what is published after it joins (core "
                                 "NATS keeps nothing for it).").format(want=predicted))
     name = sorted(wrong)[0]
-    hints = {"audit": "'order.*' matches two-token subjects only: order.placed.eu is not one",
-             "eu": "only one of the four topics has three tokens ending in 'eu'",
-             "late": "the late subscriber missed events 0..23; count the topics of events 24..39"}
+    hints = {"audit": _("'order.*' matches two-token subjects only: order.placed.eu is not one"),
+             "eu": _("only one of the four topics has three tokens ending in 'eu'"),
+             "late": _("the late subscriber missed events 0..23; count the topics of events 24..39")}
     return failed("07.2", _("The count for {name!r} differs.").format(name=name),
-                  expected=f"the number of events that {LATE['patterns'][name]!r} receives in this run",
+                  expected=_("the number of events that {pattern!r} receives in this run").format(
+                      pattern=LATE["patterns"][name]),
                   got=repr(predicted[name]), hint=hints[name])
 
 
@@ -125,7 +126,7 @@ class _Flaky:
 def publish_until_acked(fn):
     """07.4: ``fn(publish, data, msg_id, attempts)`` retries ``publish(data, msg_id)`` on
     ``TimeoutError`` with the same id, up to ``attempts`` calls, then lets the TimeoutError out."""
-    todo = "Write publish_until_acked(publish, data, msg_id, attempts) above, then run this cell again."
+    todo = _("Write publish_until_acked(publish, data, msg_id, attempts) above, then run this cell again.")
     results = []
     flaky = _Flaky(2)
     got = attempt("07.4", fn, flaky, b"x", "m-7", 5, what=todo)

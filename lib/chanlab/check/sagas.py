@@ -41,10 +41,10 @@ def predict_messages(prediction: dict) -> Feedback:
     if not wrong:
         return passed(ex, _("Measured {measured}: the coordinator sends a command and gets a reply for each "
                             "of the 4 steps; each event reaches the one service that reacts to it.").format(measured=measured))
-    hints = {"orchestration": "A step costs the coordinator a command out and a reply back. How many steps "
-                              "are there now?",
-             "choreography": "For each event one order produces, count the services that subscribe to it "
-                             "(choreography_wiring shows them)."}
+    hints = {"orchestration": _("A step costs the coordinator a command out and a reply back. How many steps "
+                                "are there now?"),
+             "choreography": _("For each event one order produces, count the services that subscribe to it "
+                               "(choreography_wiring shows them).")}
     return failed(ex, _("Your {wrong} figure differs from the measurement.").format(wrong=' and '.join(wrong)),
                   expected=_("the measured messages per order (run both styles to see them)"),
                   got=repr(prediction), hint=hints[wrong[0]])

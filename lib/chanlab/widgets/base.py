@@ -9,14 +9,30 @@ that ends at 100 would run 100)::
 
 A slider's ``description`` is English and shown in the learner's language (:mod:`chanlab.i18n`);
 ``tools/i18n.py library`` extracts it from every call of these three helpers.
+
+An explorer is built with :func:`explorer` (not ``ipywidgets.interactive`` itself) and shows its figure
+with :func:`show` or :func:`shown`, so that its figure keeps one size in pixels, from the first
+drawing on: every drawing is made under the matplotlib settings in effect when the explorer was built
+(a notebook's ``with plt.rc_context({"figure.dpi": 80}): w = widgets.policy_explorer()`` makes every
+figure of ``w`` 80 dpi, not only the first), and is shown as a PNG of the whole figure, figsize × dpi
+pixels (the inline backend would crop it to its contents, ``bbox_inches="tight"``, whose size changes
+with every title and label).
 """
+import functools
+import io
+
 import ipywidgets as W
+import matplotlib as mpl
 import matplotlib.pyplot as plt
+from IPython import get_ipython
+from IPython.display import Image, display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.transforms import Bbox
 
 from .. import args, policies
 from ..i18n import _
 
-__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show", "shown"]
+__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "explorer", "png", "show", "shown"]
 
 STYLE = {"description_width": "initial"}
 
@@ -55,10 +71,38 @@ def capacity_for(policy, capacity):
     return max(capacity, 1) if isinstance(overflow, policies.DropOldest) else capacity
 
 
+def explorer(run, **controls):
+    """``ipywidgets.interactive(run, **controls)`` (drawn once now, redrawn when a control moves), with
+    every call of ``run`` made under the matplotlib settings (``rcParams``) in effect now, when the
+    explorer is built: its figures keep the dpi, fonts and style of the first one."""
+    settings = {key: value for key, value in mpl.rcParams.copy().items() if key != "backend"}
+
+    @functools.wraps(run)  # (interactive reads run's parameters through the wrapper)
+    def drawn(**kwargs):
+        with plt.rc_context(settings):
+            return run(**kwargs)
+
+    return W.interactive(drawn, **controls)
+
+
+def png(fig):
+    """The PNG of the whole of ``fig``: ``figsize × dpi`` pixels, drawn once, not cropped."""
+    buf = io.BytesIO()
+    if isinstance(fig.canvas, FigureCanvasAgg):  # the inline backend's, Agg's, ipympl's
+        fig.canvas.print_png(buf)  # one drawing (savefig draws twice once a layout has been made)
+    else:
+        fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=Bbox.from_bounds(0, 0, *fig.get_size_inches()))
+    return buf.getvalue()
+
+
 def show(fig):
-    """Display a finished figure inside the widget's output (and close it, so it is shown once)."""
-    plt.show()
+    """Display a finished figure inside the widget's output as its :func:`png` (in IPython; elsewhere
+    only render it), and close it, so it is shown once. Returns the PNG's bytes."""
+    data = png(fig)
     plt.close(fig)
+    if get_ipython() is not None:
+        display(Image(data=data, format="png"))
+    return data
 
 
 def shown(fig, result):
@@ -66,3 +110,4 @@ def shown(fig, result):
     fig.tight_layout()
     show(fig)
     return result
+

@@ -1,12 +1,11 @@
 """The explorer of notebook 05 (an event bus fanning out to subscribers): sliders over
 :func:`chanlab.experiments.events.fan_out`, redrawing :func:`chanlab.plots.draw_fan_out`."""
-import ipywidgets as W
 import matplotlib.pyplot as plt
 
 from ..experiments.events import DISPATCH, fan_out, spread
 from ..plots import draw_fan_out
 from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
-from .base import capacity_for, dropdown, float_slider, int_slider, shown
+from .base import capacity_for, dropdown, explorer, float_slider, int_slider, shown
 
 __all__ = ["events_explorer"]
 
@@ -23,10 +22,10 @@ def events_explorer(subscribers=3, slowest=0.03, events=50, interval=0.01, capac
         draw_fan_out(result, axes)
         return shown(fig, result)
 
-    return W.interactive(run, subscribers=int_slider(subscribers, 1, 8, "subscribers", name="subscribers"),
-                         slowest=float_slider(slowest, 0.001, 0.1, 0.001, "slowest handler (s)", name="slowest"),
-                         events=int_slider(events, 1, 200, "events", name="events"),
-                         interval=float_slider(interval, 0.001, 0.1, 0.001, "publish every (s)", name="interval"),
-                         capacity=int_slider(capacity, 0, 32, "inbox capacity", name="capacity"),
-                         policy=dropdown(POLICIES, policy, "when an inbox is full", name="policy"),
-                         dispatch=dropdown(DISPATCH, dispatch, "dispatch", name="dispatch"))
+    return explorer(run, subscribers=int_slider(subscribers, 1, 8, "subscribers", name="subscribers"),
+                    slowest=float_slider(slowest, 0.001, 0.1, 0.001, "slowest handler (s)", name="slowest"),
+                    events=int_slider(events, 1, 200, "events", name="events"),
+                    interval=float_slider(interval, 0.001, 0.1, 0.001, "publish every (s)", name="interval"),
+                    capacity=int_slider(capacity, 0, 32, "inbox capacity", name="capacity"),
+                    policy=dropdown(POLICIES, policy, "when an inbox is full", name="policy"),
+                    dispatch=dropdown(DISPATCH, dispatch, "dispatch", name="dispatch"))

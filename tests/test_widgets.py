@@ -135,6 +135,35 @@ def closed_figures(monkeypatch):
     return figures
 
 
+def _overlapping_tick_labels(fig):
+    """(axes title, axis, label, label) for every two tick labels of an axis whose boxes overlap, as drawn."""
+    canvas = FigureCanvasAgg(fig)  # (a closed figure is left with a canvas that cannot draw)
+    fig.draw_without_rendering()
+    renderer = canvas.get_renderer()
+    found = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t for t in axis.get_ticklabels() if t.get_visible() and t.get_text()]
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            found += [(ax.get_title(), axis.axis_name, labels[i].get_text(), labels[j].get_text())
+                      for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+    return found
+
+
+@pytest.mark.parametrize("slowest", [0.03, 0.087, 0.1])  # the default; long labels ("10.875 ms", "12.5 ms")
+def test_the_events_explorer_keeps_its_labels_apart_at_8_subscribers(closed_figures, slowest):
+    w = widgets.events_explorer(subscribers=w_max("subscribers"), slowest=slowest)
+    assert len(w.result.subscribers) == 8
+    assert _overlapping_tick_labels(closed_figures[-1]) == []
+    w.children[0].value = 7  # and one fewer, redrawn
+    assert _overlapping_tick_labels(closed_figures[-1]) == []
+
+
+def w_max(control):
+    """The largest value of the events explorer's ``control`` slider."""
+    return next(c.max for p, c in _parameters("events_explorer") if p == control)
+
+
 # The one control whose value sizes its explorer's figure, by design: a row per worker.
 SIZED_BY = {"pool_explorer": "workers"}
 

@@ -242,3 +242,21 @@ def test_in_a_kernel_the_policy_explorer_redraws_at_the_size_of_its_first_figure
         km.shutdown_kernel(now=True)
     assert len(first) == 1 and all(len(r) == 1 for r in redraws), (first, redraws)
     assert {size for r in [first, *redraws] for size in r} == {(960, 304)}  # 12 x 3.8 in at 80 dpi
+
+
+def test_an_explorer_redraws_in_the_language_and_fonts_set_since_it_was_built(monkeypatch):
+    """It keeps the settings of its construction, except the fonts: a learner who builds it in
+    English and then switches to Chinese gets Chinese labels with the glyphs to draw them."""
+    from chanlab import i18n
+    seen = []
+    with matplotlib.rc_context():
+        w = widgets.policy_explorer(messages=10)
+        english = list(matplotlib.rcParams["font.sans-serif"])
+        try:
+            i18n.set_language("zh_CN")
+            chinese = list(matplotlib.rcParams["font.sans-serif"])
+            monkeypatch.setattr(base, "png", lambda fig: seen.append(list(matplotlib.rcParams["font.sans-serif"])))
+            w.children[0].value = 11
+        finally:
+            i18n.set_language("en")
+    assert chinese != english and seen == [chinese]

@@ -32,7 +32,7 @@ from matplotlib.transforms import Bbox
 from .. import args, policies
 from ..i18n import _
 
-__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "explorer", "png", "show", "shown",
+__all__ = ["STYLE", "LIVE", "int_slider", "float_slider", "dropdown", "capacity_for", "explorer", "png", "show", "shown",
            "spread_tick_labels"]
 
 STYLE = {"description_width": "initial"}
@@ -72,11 +72,16 @@ def capacity_for(policy, capacity):
     return max(capacity, 1) if isinstance(overflow, policies.DropOldest) else capacity
 
 
+LIVE = ("backend", "font.family", "font.sans-serif")  # the settings an explorer does not keep
+
+
 def explorer(run, **controls):
     """``ipywidgets.interactive(run, **controls)`` (drawn once now, redrawn when a control moves), with
     every call of ``run`` made under the matplotlib settings (``rcParams``) in effect now, when the
-    explorer is built: its figures keep the dpi, fonts and style of the first one."""
-    settings = {key: value for key, value in mpl.rcParams.copy().items() if key != "backend"}
+    explorer is built: its figures keep the dpi, sizes and style of the first one. Except
+    :data:`LIVE`, taken as they are at each drawing: the backend, and the fonts that
+    ``chanlab.set_language`` chooses (so that a figure redrawn in Chinese has its glyphs)."""
+    settings = {key: value for key, value in mpl.rcParams.copy().items() if key not in LIVE}
 
     @functools.wraps(run)  # (interactive reads run's parameters through the wrapper)
     def drawn(**kwargs):

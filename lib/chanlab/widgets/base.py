@@ -25,7 +25,7 @@ import ipywidgets as W
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 from IPython import get_ipython
-from IPython.display import Image, display
+from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.transforms import Bbox
 
@@ -105,9 +105,11 @@ def show(fig):
     """Display a finished figure inside the widget's output as its :func:`png` (in IPython; elsewhere
     only render it), and close it, so it is shown once. Returns the PNG's bytes."""
     data = png(fig)
+    width, height = fig.canvas.get_width_height()
+    text = f"<Figure size {width}x{height} with {len(fig.axes)} Axes>"  # (as the inline backend says it)
     plt.close(fig)
     if get_ipython() is not None:
-        display(Image(data=data, format="png"))
+        display({"image/png": data, "text/plain": text}, raw=True)
     return data
 
 

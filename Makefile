@@ -26,9 +26,11 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: setup
+	$(BIN)/python tools/lab_settings.py  # no "official Jupyter news?" pop-up over the figures (idempotent)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00-start-here.ipynb
 
 lab-zh: setup  # the Chinese edition (中文版): notebooks/zh-CN/
+	$(BIN)/python tools/lab_settings.py
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/zh-CN/00-start-here.ipynb
 
 # Each notebook is executed once per configuration: by nbval (tools present; tests/test_fidelity.py runs in

@@ -7,6 +7,12 @@ cell has run and the kernel is idle, then check that no cell raised (except cell
 sliders and figure, that moving a slider redraws the figure, and that the page logged no error.
 A screenshot of each notebook goes to build/browser/ (kept for debugging; build/ is not tracked).
 
+It also measures how long a redraw takes as a reader sees it, for the explorers named in ``MEASURED``:
+from the key press that moves the slider to the new figure in the page (kernel, widget messages and
+rendering), the median of ``MOVES`` moves, printed at the end of the run. (A measurement, not an
+assertion: the aim, a redraw in under 0.5 s, depends on the machine. ``benchmarks/widgets.py``
+measures the kernel's part alone.) One notebook: ``pytest tests/test_browser.py -k 04``.
+
 Needs Chromium (Debian: ``apt-get install chromium``) and playwright from pip (with the system
 Chromium: ``playwright install`` is never needed). Without them the tests skip and say how to enable
 them; .ci/run installs Chromium so that CI always runs them.
@@ -14,6 +20,7 @@ them; .ci/run installs Chromium so that CI always runs them.
 import hashlib
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -36,6 +43,8 @@ SHOTS = ROOT / "build" / "browser"
 RUN_TIMEOUT = 180.0  # seconds for one notebook's Run All (they take 5-20 s on a quiet 2-core machine)
 # A cell that builds an explorer: a call (not a definition) of interact(...) or some *_explorer(...)
 EXPLORER = re.compile(r"(?<!def )\b(interact|interactive|interact_manual|\w+_explorer)\(")
+MEASURED = re.compile(r"\b(policy_explorer|publisher_explorer)\(")  # whose redraws are timed (notebook 04)
+MOVES = 5
 
 pytestmark = [pytest.mark.skipif(missing_browser_reason() is not None, reason=str(missing_browser_reason())),
               pytest.mark.timeout(RUN_TIMEOUT + 120)]
@@ -56,6 +65,28 @@ def _git_dirty(paths):
         return None  # not a git checkout (an exported tarball)
     changed = {line[3:].strip().strip('"') for line in out.stdout.splitlines()}
     return {p.name for p in paths if f"notebooks/{p.name}" in changed}
+
+
+class _RedrawSummary:
+    """Prints the measured redraw times at the end of the run (pytest's terminal summary)."""
+
+    def __init__(self):
+        self.times = {}  # "notebook, cell N (explorer)" -> [seconds per move]
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.times:
+            return
+        terminalreporter.section(f"explorer redraws in JupyterLab: key press to new figure, median of {MOVES}")
+        for what, times in self.times.items():
+            terminalreporter.write_line(f"{what:<52} median {statistics.median(times):5.2f} s "
+                                        f"(fastest {min(times):.2f} s, slowest {max(times):.2f} s)")
+
+
+@pytest.fixture(scope="module")
+def redraws(request):
+    summary = _RedrawSummary()
+    request.config.pluginmanager.register(summary, "chanlab-browser-redraws")
+    return summary.times
 
 
 @pytest.fixture(scope="module")
@@ -198,8 +229,36 @@ def _change_control(page, cell, index):
     _wait_redrawn(page, cell, before, f"cell {index}: choosing another option")
 
 
+# True once the last image of the cell (handle) is not the one whose src was ``before``.
+NEW_FIGURE_JS = """([cell, before]) => {
+    const imgs = cell.querySelectorAll('.jp-OutputArea-output img');
+    return imgs.length > 0 && imgs[imgs.length - 1].getAttribute('src') !== before;
+}"""
+
+
+def _time_redraws(page, cell, index, moves=MOVES):
+    """Move the explorer's first slider ``moves`` steps to the right (a new value each time: nothing
+    can come from a cache), each time from the key press until the new figure is in the page; the
+    seconds each took."""
+    handle = cell.locator(".widget-slider").first.locator(".noUi-handle").first
+    times = []
+    for i in range(moves):
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=60_000)
+        before = _figure(cell)
+        handle.focus()
+        t0 = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        try:
+            page.wait_for_function(NEW_FIGURE_JS, arg=[cell.element_handle(), before], polling="raf",
+                                   timeout=60_000)
+        except PlaywrightError as e:
+            raise AssertionError(f"cell {index}: move {i + 1} did not redraw the figure within 60 s") from e
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs_in_jupyterlab(lab, path):
+def test_notebook_runs_in_jupyterlab(lab, redraws, path):
     server, browser = lab
     name = path.name
     messages = []
@@ -236,6 +295,11 @@ def test_notebook_runs_in_jupyterlab(lab, path):
             cell.scroll_into_view_if_needed()
             assert _figure(cell) is not None, f"cell {c['index']}: the explorer shows no figure"
             _change_control(page, cell, c["index"])
+            found = MEASURED.search(c["source"])
+            if found:
+                times = _time_redraws(page, cell, c["index"])
+                redraws[f"{path.stem}, cell {c['index']} ({found.group(1)})"] = times
+                print(f"{path.stem} cell {c['index']}: redraws took {', '.join(f'{t:.2f}' for t in times)} s")
         page.wait_for_function(KERNEL_IDLE_JS, timeout=60_000)
         assert _console_errors(messages) == []
     finally:

@@ -9,14 +9,31 @@ that ends at 100 would run 100)::
 
 A slider's ``description`` is English and shown in the learner's language (:mod:`chanlab.i18n`);
 ``tools/i18n.py library`` extracts it from every call of these three helpers.
+
+An explorer is built with :func:`explorer` (not ``ipywidgets.interactive`` itself) and shows its figure
+with :func:`show` or :func:`shown`, so that its figure keeps one size in pixels, from the first
+drawing on: every drawing is made under the matplotlib settings in effect when the explorer was built
+(a notebook's ``with plt.rc_context({"figure.dpi": 80}): w = widgets.policy_explorer()`` makes every
+figure of ``w`` 80 dpi, not only the first), and is shown as a PNG of the whole figure, figsize × dpi
+pixels (the inline backend would crop it to its contents, ``bbox_inches="tight"``, whose size changes
+with every title and label).
 """
+import functools
+import io
+
 import ipywidgets as W
+import matplotlib as mpl
 import matplotlib.pyplot as plt
+from IPython import get_ipython
+from IPython.display import display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.transforms import Bbox
 
 from .. import args, policies
 from ..i18n import _
 
-__all__ = ["STYLE", "int_slider", "float_slider", "dropdown", "capacity_for", "show", "shown"]
+__all__ = ["STYLE", "LIVE", "int_slider", "float_slider", "dropdown", "capacity_for", "explorer", "png", "show", "shown",
+           "spread_tick_labels"]
 
 STYLE = {"description_width": "initial"}
 
@@ -55,10 +72,45 @@ def capacity_for(policy, capacity):
     return max(capacity, 1) if isinstance(overflow, policies.DropOldest) else capacity
 
 
+LIVE = ("backend", "font.family", "font.sans-serif")  # the settings an explorer does not keep
+
+
+def explorer(run, **controls):
+    """``ipywidgets.interactive(run, **controls)`` (drawn once now, redrawn when a control moves), with
+    every call of ``run`` made under the matplotlib settings (``rcParams``) in effect now, when the
+    explorer is built: its figures keep the dpi, sizes and style of the first one. Except
+    :data:`LIVE`, taken as they are at each drawing: the backend, and the fonts that
+    ``chanlab.set_language`` chooses (so that a figure redrawn in Chinese has its glyphs)."""
+    settings = {key: value for key, value in mpl.rcParams.copy().items() if key not in LIVE}
+
+    @functools.wraps(run)  # (interactive reads run's parameters through the wrapper)
+    def drawn(**kwargs):
+        with plt.rc_context(settings):
+            return run(**kwargs)
+
+    return W.interactive(drawn, **controls)
+
+
+def png(fig):
+    """The PNG of the whole of ``fig``: ``figsize × dpi`` pixels, drawn once, not cropped."""
+    buf = io.BytesIO()
+    if isinstance(fig.canvas, FigureCanvasAgg):  # the inline backend's, Agg's, ipympl's
+        fig.canvas.print_png(buf)  # one drawing (savefig draws twice once a layout has been made)
+    else:
+        fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=Bbox.from_bounds(0, 0, *fig.get_size_inches()))
+    return buf.getvalue()
+
+
 def show(fig):
-    """Display a finished figure inside the widget's output (and close it, so it is shown once)."""
-    plt.show()
+    """Display a finished figure inside the widget's output as its :func:`png` (in IPython; elsewhere
+    only render it), and close it, so it is shown once. Returns the PNG's bytes."""
+    data = png(fig)
+    width, height = fig.canvas.get_width_height()
+    text = f"<Figure size {width}x{height} with {len(fig.axes)} Axes>"  # (as the inline backend says it)
     plt.close(fig)
+    if get_ipython() is not None:
+        display({"image/png": data, "text/plain": text}, raw=True)
+    return data
 
 
 def shown(fig, result):
@@ -66,3 +118,23 @@ def shown(fig, result):
     fig.tight_layout()
     show(fig)
     return result
+
+
+def spread_tick_labels(ax, most_rows=3):
+    """Keep the x tick labels of ``ax`` (a bar per category, laid out) from overlapping: if two
+    neighbours overlap, every second label moves down a row (every third, with three rows), using as
+    few rows as keep the labels of each row apart, at most ``most_rows``. Returns the rows used; lay
+    the figure out afterwards (the labels take more height). Measured where the labels are now:
+    before ``tight_layout``, the axes are about as wide as after it."""
+    most_rows = args.count(most_rows, "most_rows", minimum=1)
+    renderer = ax.figure.canvas.get_renderer()
+    ax.xaxis.get_tightbbox(renderer)  # (puts the tick labels where the current layout draws them)
+    ticks = [t for t in ax.xaxis.get_major_ticks() if t.label1.get_visible() and t.label1.get_text()]
+    boxes = [t.label1.get_window_extent(renderer) for t in ticks]
+    rows = next((k for k in range(1, most_rows + 1)
+                 if not any(boxes[i].overlaps(boxes[i + k]) for i in range(len(boxes) - k))), most_rows)
+    if rows > 1:
+        row_height = max(b.height for b in boxes) * 72 / ax.figure.dpi + 2  # points: a label and a gap
+        for i, tick in enumerate(ticks):
+            tick.set_pad(tick.get_pad() + (i % rows) * row_height)
+    return rows

@@ -1,11 +1,10 @@
 """The explorer of notebook 06 (message-driven work queues): sliders over
 :func:`chanlab.experiments.messaging.run_queue`, redrawing :func:`chanlab.plots.draw_dashboard`."""
-import ipywidgets as W
 import matplotlib.pyplot as plt
 
 from ..experiments.messaging import run_queue
 from ..plots import draw_dashboard
-from .base import float_slider, int_slider, show
+from .base import explorer, float_slider, int_slider, show
 
 __all__ = ["queue_explorer"]
 
@@ -21,11 +20,11 @@ def queue_explorer(workers=3, failure_rate=0.1, capacity=0, crash_rate=0.02, mes
         show(axes[0][0].figure)
         return result
 
-    return W.interactive(run, workers=int_slider(workers, 1, 16, "workers", name="workers"),
-                         failure_rate=float_slider(failure_rate, 0.0, 0.9, 0.05, "failure rate", name="failure_rate"),
-                         capacity=int_slider(capacity, 0, 50, "capacity (0: no limit)", name="capacity"),
-                         crash_rate=float_slider(crash_rate, 0.0, 0.5, 0.01, "crash rate", name="crash_rate"),
-                         messages=int_slider(messages, 1, 300, "messages", name="messages"),
-                         interval=float_slider(interval, 0.0, 2.0, 0.05, "publish every (s)", name="interval"),
-                         work=float_slider(work, 0.1, 5.0, 0.1, "mean work (s)", name="work"),
-                         seed=int_slider(seed, 0, 99, "seed", name="seed"))
+    return explorer(run, workers=int_slider(workers, 1, 16, "workers", name="workers"),
+                    failure_rate=float_slider(failure_rate, 0.0, 0.9, 0.05, "failure rate", name="failure_rate"),
+                    capacity=int_slider(capacity, 0, 50, "capacity (0: no limit)", name="capacity"),
+                    crash_rate=float_slider(crash_rate, 0.0, 0.5, 0.01, "crash rate", name="crash_rate"),
+                    messages=int_slider(messages, 1, 300, "messages", name="messages"),
+                    interval=float_slider(interval, 0.0, 2.0, 0.05, "publish every (s)", name="interval"),
+                    work=float_slider(work, 0.1, 5.0, 0.1, "mean work (s)", name="work"),
+                    seed=int_slider(seed, 0, 99, "seed", name="seed"))

@@ -3,12 +3,11 @@
 They redraw :func:`chanlab.plots.draw_jobs` and :func:`chanlab.plots.draw_pool_scaling` from
 :func:`chanlab.experiments.worker_pool` runs in virtual time.
 """
-import ipywidgets as W
 import matplotlib.pyplot as plt
 
 from ..experiments import DISTRIBUTIONS, PARTITIONS, worker_pool
 from ..plots import draw_jobs, draw_pool_scaling
-from .base import dropdown, float_slider, int_slider, shown
+from .base import dropdown, explorer, float_slider, int_slider, shown
 
 __all__ = ["pool_explorer", "scaling_explorer"]
 
@@ -23,12 +22,12 @@ def pool_explorer(workers=4, jobs=24, job_time=1.0, distribution="exponential", 
                                     f"queue: efficiency {result.efficiency:.0%}")
         return shown(fig, result)
 
-    return W.interactive(run, workers=int_slider(workers, 1, 32, "workers", name="workers"),
-                         jobs=int_slider(jobs, 1, 200, "jobs", name="jobs"),
-                         job_time=float_slider(job_time, 0.1, 5.0, 0.1, "mean job time (s)", name="job_time"),
-                         distribution=dropdown(DISTRIBUTIONS, distribution, "job sizes", name="distribution"),
-                         partition=dropdown(PARTITIONS, partition, "how work is shared", name="partition"),
-                         seed=int_slider(seed, 0, 99, "seed", name="seed"))
+    return explorer(run, workers=int_slider(workers, 1, 32, "workers", name="workers"),
+                    jobs=int_slider(jobs, 1, 200, "jobs", name="jobs"),
+                    job_time=float_slider(job_time, 0.1, 5.0, 0.1, "mean job time (s)", name="job_time"),
+                    distribution=dropdown(DISTRIBUTIONS, distribution, "job sizes", name="distribution"),
+                    partition=dropdown(PARTITIONS, partition, "how work is shared", name="partition"),
+                    seed=int_slider(seed, 0, 99, "seed", name="seed"))
 
 
 def scaling_explorer(max_workers=16, jobs=64, job_time=0.5, distribution="exponential", seed=1):
@@ -43,8 +42,8 @@ def scaling_explorer(max_workers=16, jobs=64, job_time=0.5, distribution="expone
         draw_pool_scaling(runs, ax, title=f"{jobs} jobs ({distribution}, mean {job_time:g} s)")
         return shown(fig, runs)
 
-    return W.interactive(run, max_workers=int_slider(max_workers, 1, 64, "up to workers", name="max_workers"),
-                         jobs=int_slider(jobs, 1, 400, "jobs", name="jobs"),
-                         job_time=float_slider(job_time, 0.1, 5.0, 0.1, "mean job time (s)", name="job_time"),
-                         distribution=dropdown(DISTRIBUTIONS, distribution, "job sizes", name="distribution"),
-                         seed=int_slider(seed, 0, 99, "seed", name="seed"))
+    return explorer(run, max_workers=int_slider(max_workers, 1, 64, "up to workers", name="max_workers"),
+                    jobs=int_slider(jobs, 1, 400, "jobs", name="jobs"),
+                    job_time=float_slider(job_time, 0.1, 5.0, 0.1, "mean job time (s)", name="job_time"),
+                    distribution=dropdown(DISTRIBUTIONS, distribution, "job sizes", name="distribution"),
+                    seed=int_slider(seed, 0, 99, "seed", name="seed"))

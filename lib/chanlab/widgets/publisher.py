@@ -2,13 +2,12 @@
 overflow policy on the same workload. They redraw :func:`chanlab.plots.draw_publisher` and
 :func:`chanlab.plots.draw_policies` from :func:`chanlab.experiments.publish` runs in virtual time.
 """
-import ipywidgets as W
 import matplotlib.pyplot as plt
 
 from ..experiments import publish
 from ..plots import draw_policies, draw_publisher
 from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
-from .base import capacity_for, dropdown, float_slider, int_slider, shown
+from .base import capacity_for, dropdown, explorer, float_slider, int_slider, shown
 
 __all__ = ["publisher_explorer", "policy_explorer"]
 
@@ -31,11 +30,11 @@ def publisher_explorer(messages=20, interval=0.01, consumer_time=0.025, capacity
         draw_publisher(result, ax)
         return shown(fig, result)
 
-    return W.interactive(run, **_rate_sliders(messages, 100, interval, consumer_time),
-                         capacity=int_slider(capacity, 0, 32, "capacity", name="capacity"),
-                         policy=dropdown(POLICIES, policy, "when full", name="policy"),
-                         start_delay=float_slider(start_delay, 0.0, 0.2, 0.001, "consumer starts after (s)",
-                                                  name="start_delay"))
+    return explorer(run, **_rate_sliders(messages, 100, interval, consumer_time),
+                    capacity=int_slider(capacity, 0, 32, "capacity", name="capacity"),
+                    policy=dropdown(POLICIES, policy, "when full", name="policy"),
+                    start_delay=float_slider(start_delay, 0.0, 0.2, 0.001, "consumer starts after (s)",
+                                             name="start_delay"))
 
 
 def policy_explorer(messages=100, interval=0.01, consumer_time=0.025, capacity=8):
@@ -48,5 +47,5 @@ def policy_explorer(messages=100, interval=0.01, consumer_time=0.025, capacity=8
                                         f"consumer {consumer_time:g} s each")
         return shown(fig, runs)
 
-    return W.interactive(run, **_rate_sliders(messages, 500, interval, consumer_time),
-                         capacity=int_slider(capacity, 0, 64, "capacity", name="capacity"))
+    return explorer(run, **_rate_sliders(messages, 500, interval, consumer_time),
+                    capacity=int_slider(capacity, 0, 64, "capacity", name="capacity"))

@@ -4,8 +4,9 @@ within a second, cleanly: the jobs not started are cancelled, the worker process
 prints "Exception ignored" or a worker's traceback, and KeyboardInterrupt reaches the caller.
 
 Each case runs the experiment in a subprocess of its own session (as a kernel is), interrupts it once its
-pool is busy, and times how long it takes to end (a bound of 1.5 s: the fix ends it in about 0.1 s; the
-bug ran on for seconds)."""
+pool is busy, and times how long it takes to end. The bound is 3 s: the fix ends it in 0.15-0.85 s even
+on a loaded 2-core machine, the bug ran on for 6.7-10 s, so the bound tells the two apart without making
+a busy CI machine fail a correct run (it is a liveness bound, not a performance figure)."""
 import os
 import re
 import signal
@@ -81,7 +82,7 @@ def test_an_interrupted_pool_ends_at_once_and_cleanly(kind, whom, when):
     left = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     for pid in left:  # (do not leave them running if the test fails)
         os.kill(pid, signal.SIGKILL)
-    assert took < 1.5, f"the {kind} pool ran on for {took:.1f} s after SIGINT; stderr:\n{err}"
+    assert took < 3.0, f"the {kind} pool ran on for {took:.1f} s after SIGINT; stderr:\n{err}"
     assert "Exception ignored" not in err and "Traceback" not in err, err
     assert proc.returncode == 130, (out, err)
     assert re.fullmatch(rf"interrupted: cpu_pool\('{kind}'\) stopped: \d+ of \d+ jobs not run",

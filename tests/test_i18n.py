@@ -160,13 +160,13 @@ CODE = {
     "async def fixed_main(n): ...", "e.g. f\"{row['order']}/{row['event']}\"",
     "return {'saga.OrderPlaced', ...}", 'prediction = {"redelivered": 0, "processed": 0, "finished_at": 0.0}',
     "diagram = diagrams.event_driven(publishers=..., subscribers=...)",
-    "event_driven(publishers=2, subscribers=4)",
+    "event_driven(publishers=2, subscribers=4)", "fetch_all({urls}, limit={limit})",
 }
 #: dicts of hints (exception type or key -> hint) and the keyword arguments that carry a learner's words
 HINT_DICTS = {"hints", "hint_wait", "_DEADLOCK", "_NO_HANG", "_WHY"}
 WORDS = {"hint", "summary", "drop_hint", "raised_hint", "todo", "what"}
 #: variables assigned a sentence that a checker then shows
-SHOWN = {"hint", "todo", "detail", "problem"}
+SHOWN = {"hint", "todo", "detail", "problem", "label"}
 #: checkers' builders and the position of the learner's sentence among their arguments
 MESSAGE_ARG = {"failed": 1, "passed": 1, "not_attempted": 1, "_panic_feedback": 2, "_not_attempted_panic": 2}
 

@@ -448,7 +448,7 @@ def semaphore_map(fn) -> Feedback:
         out = attempt(ex, fn, work, items, n)
         if isinstance(out, Raised):
             return _not_attempted_panic(ex, out, todo)
-        label = f"bounded_map(work, {len(items)} items, n={n})"
+        label = _("bounded_map(work, {n_items} items, n={n})").format(n_items=len(items), n=n)
         if list(out or []) != [x * x for x in items]:
             return failed(ex, _("{label} returned other results.").format(label=label), expected=repr([x * x for x in items]),
                           got=repr(out), hint=_("Put each result at its item's index: results[i] = work(items[i])."))

@@ -1,5 +1,6 @@
 """The Chinese edition stays true to the English one: tools/i18n.py's check and build, chanlab.i18n
 (the library's words), chanlab.fonts (Chinese in figures)."""
+import ast
 import warnings
 from pathlib import Path
 
@@ -145,6 +146,77 @@ def test_committed_zh_student_copies_are_what_make_student_makes(tmp_path):
 def test_the_library_mo_is_the_compiled_po():
     po = i18n.library_po("zh_CN")
     assert po.with_suffix(".mo").read_bytes() == i18n.compile_mo(i18n.read_library("zh_CN"))
+
+
+# --- every learner-facing string of the checkers is marked for translation ----------------------------------
+CHECK = Path(lang.__file__).resolve().parent / "check"
+#: files not checked yet (none: every checker module is)
+NOT_YET = set()
+#: code the learner types, shown as the expected line or as a hint: the same in every language
+CODE = {
+    "def get(): ...; return get", "predicted = {'audit': <a count>, 'eu': <a count>, 'late': <a count>}", "go(lambda: (wg.wait(), out.close()))", "return results, g.wait()",
+    "return total, missing", "return bus.subscribe(pattern, handler)", "return ch, go(loop)",
+    "async def fixed_main(n): ...", "e.g. f\"{row['order']}/{row['event']}\"",
+    "return {'saga.OrderPlaced', ...}", 'prediction = {"redelivered": 0, "processed": 0, "finished_at": 0.0}',
+    "diagram = diagrams.event_driven(publishers=..., subscribers=...)",
+    "event_driven(publishers=2, subscribers=4)", "fetch_all({urls}, limit={limit})",
+}
+#: dicts of hints (exception type or key -> hint) and the keyword arguments that carry a learner's words
+HINT_DICTS = {"hints", "hint_wait", "_DEADLOCK", "_NO_HANG", "_WHY"}
+WORDS = {"hint", "summary", "drop_hint", "raised_hint", "todo", "what"}
+#: variables assigned a sentence that a checker then shows
+SHOWN = {"hint", "todo", "detail", "problem", "label"}
+#: checkers' builders and the position of the learner's sentence among their arguments
+MESSAGE_ARG = {"failed": 1, "passed": 1, "not_attempted": 1, "_panic_feedback": 2, "_not_attempted_panic": 2}
+
+
+def _unmarked(node):
+    """The parts of the expression ``node`` that would reach the learner untranslated."""
+    if isinstance(node, ast.Constant):
+        return [node.value] if isinstance(node.value, str) and " " in node.value and node.value not in CODE else []
+    if isinstance(node, ast.JoinedStr):
+        return [] if ast.unparse(node)[2:-1] in CODE else [ast.unparse(node)]
+    if isinstance(node, ast.BinOp):
+        return _unmarked(node.left) + _unmarked(node.right)
+    if isinstance(node, ast.IfExp):
+        return _unmarked(node.body) + _unmarked(node.orelse)
+    if isinstance(node, ast.Tuple):
+        return [text for elt in node.elts for text in _unmarked(elt)]
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in ("_", "N_"):
+            return []
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+            return _unmarked(node.func.value)
+    return []
+
+
+def _learner_facing(tree):
+    """Every expression of ``tree`` whose value a checker shows the learner."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) for t in node.targets):
+            names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+            if names & HINT_DICTS and isinstance(node.value, ast.Dict):
+                yield from node.value.values
+            elif names & SHOWN:
+                yield node.value
+        elif isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg in WORDS:
+                    yield kw.value
+                elif kw.arg == "hints" and isinstance(kw.value, ast.Dict):
+                    yield from kw.value.values
+            name = getattr(node.func, "id", None)
+            if name in MESSAGE_ARG and len(node.args) > MESSAGE_ARG[name]:
+                yield node.args[MESSAGE_ARG[name]]
+
+
+def test_every_learner_facing_string_of_the_checkers_is_marked_for_translation():
+    unmarked = [f"{path.name}:{node.lineno}: {text[:70]!r}"
+                for path in sorted(CHECK.glob("*.py")) if path.name not in NOT_YET
+                for node in _learner_facing(ast.parse(path.read_text(encoding="utf-8")))
+                for text in _unmarked(node)]
+    assert not unmarked, ("not marked with _() or N_(), so a Chinese learner reads English:\n"
+                          + "\n".join(unmarked))
 
 
 # --- chanlab.i18n ----------------------------------------------------------------------------------------

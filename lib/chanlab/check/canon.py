@@ -37,15 +37,15 @@ def merge_all(fn) -> Feedback:
     """02c.1: ``fn(*chans)`` returns one Chan with every value of the inputs, closed once all the
     inputs are closed; no goroutine is left running afterwards."""
     ex = "02c.1"
-    todo = "Write merge(*chans) in the cell above."
+    todo = _("Write merge(*chans) in the cell above.")
     if not callable(fn):
         return not_attempted(ex, todo)
     results = []
     for sizes, close_order in (([3, 2, 4], [2, 0, 1]), ([0, 5], [0, 1]), ([1], [0]), ([4, 0, 0, 3], [3, 1, 2, 0])):
         base = goroutines_running()
         inputs = [Chan(name=f"in{i}") for i in range(len(sizes))]
-        out = attempt(ex, fn, *inputs, hints={DeadlockError: "Who closes the output? One goroutine "
-                                                               "waits for all the others, then closes it."})
+        out = attempt(ex, fn, *inputs, hints={DeadlockError: _("Who closes the output? One goroutine "
+                                                                 "waits for all the others, then closes it.")})
         if isinstance(out, Raised):
             for c in inputs:
                 c.close()
@@ -152,7 +152,7 @@ def hedged_request(fn) -> Feedback:
     ``hedge_after`` seconds without an answer the next one; returns the first answer; asks no replica
     after an answer came; leaves no goroutine blocked. Checked on a virtual clock."""
     ex = "02c.2"
-    todo = "Write async def hedged(query, replicas, hedge_after) in the cell above."
+    todo = _("Write async def hedged(query, replicas, hedge_after) in the cell above.")
     if not callable(fn):
         return not_attempted(ex, todo)
     cases = [([0.03, 0.5], 0.05), ([0.5, 0.02], 0.05), ([0.5, 0.5, 0.01], 0.1), ([0.2, 0.04, 0.01], 0.1),
@@ -173,7 +173,8 @@ def hedged_request(fn) -> Feedback:
         except NotImplementedError:
             return not_attempted(ex, todo)
         except DeadlockError:
-            return failed(ex, f"hedged(..., {latencies}, {hedge_after}) deadlocked.", got="DeadlockError",
+            return failed(ex, _("hedged(..., {latencies}, {hedge_after}) deadlocked.").format(
+                latencies=latencies, hedge_after=hedge_after), got="DeadlockError",
                           hint=_("Wait for an answer with a select on the results channel and "
                                  "aio.after(hedge_after)."))
         except (TypeError, AttributeError) as err:
@@ -185,7 +186,7 @@ def hedged_request(fn) -> Feedback:
         if result is ...:
             return not_attempted(ex, todo)
         win, when, asked = _hedged_expected(latencies, hedge_after)
-        label = f"latencies {latencies}, hedge_after {hedge_after}"
+        label = _("latencies {latencies}, hedge_after {hedge_after}").format(latencies=latencies, hedge_after=hedge_after)
         if result != f"replica {win}: q":
             return failed(ex, _("With {label} it returned another answer.").format(label=label), expected=repr(f"replica {win}: q"),
                           got=repr(result), hint=_("Return the first answer that arrives, from whichever replica."))
@@ -216,7 +217,7 @@ def once_value(fn) -> Feedback:
     ``load()`` once and every call returns its value; callers that arrive while ``load`` runs wait
     for it. The race is forced: eight threads call ``get`` at the same instant while ``load`` sleeps."""
     ex = "02d.1"
-    todo = "Write once_value(load) in the cell above."
+    todo = _("Write once_value(load) in the cell above.")
     if not callable(fn):
         return not_attempted(ex, todo)
     for callers in (8, 3):
@@ -257,7 +258,7 @@ def once_value(fn) -> Feedback:
                           hint=_("Read the error, fix the line it names, and run both cells again."))
         if len(calls) != 1:
             return failed(ex, _("{callers} threads called get() at once and load() ran {n_calls} times.").format(callers=callers, n_calls=len(calls)),
-                          expected=_("load() runs once"), got=f"{len(calls)} times",
+                          expected=_("load() runs once"), got=_("{n_calls} times").format(n_calls=len(calls)),
                           hint=_("Checking a flag and then setting it is two steps: another thread gets in "
                                  "between. Use chanlab.Once (once.do(...)), or a lock around the check and the "
                                  "load."))
@@ -279,7 +280,7 @@ def fetch_all(fn) -> Feedback:
     ``results`` maps each url fetched to its result, ``err`` the first error (or None); a failure
     cancels the context so that the fetches still running stop early."""
     ex = "02d.2"
-    todo = "Write fetch_all(urls, fetch, limit) in the cell above."
+    todo = _("Write fetch_all(urls, fetch, limit) in the cell above.")
     if not callable(fn):
         return not_attempted(ex, todo)
     cases = [(["a", "b", "c", "d", "e"], None, 2), (["a", "b", "c", "d", "e", "f"], "c", 2),
@@ -324,7 +325,8 @@ def fetch_all(fn) -> Feedback:
             return failed(ex, _("fetch_all should return (results, err)."), got=repr(out),
                           hint="return results, g.wait()")
         results, err = out
-        label = f"fetch_all({urls}, limit={limit})" + (f" with {bad!r} failing" if bad else "")
+        label = (_("fetch_all({urls}, limit={limit}) with {bad!r} failing") if bad else "fetch_all({urls}, limit={limit})"
+                 ).format(urls=urls, limit=limit, bad=bad)
         if state["peak"] > limit:
             return failed(ex, _("{label} ran {peak} fetches at once.").format(label=label, peak=state['peak']), expected=_("at most {limit}").format(limit=limit),
                           got=str(state["peak"]), hint=_("g.set_limit(limit) before the first g.go(...)."))
@@ -365,7 +367,7 @@ def conversation_timeout(fn) -> Feedback:
     seconds have passed *in all* (one timer for the whole conversation), and leaves at once when
     ``c`` is closed. Checked on a virtual clock against a talker that is never silent for long."""
     ex = "02c.3"
-    todo = "Write async def listen(c, within) in the cell above."
+    todo = _("Write async def listen(c, within) in the cell above.")
     if not callable(fn):
         return not_attempted(ex, todo)
     for every, n, within in ((0.3, 10, 1.0), (0.1, 5, 2.0), (0.25, 8, 0.6)):
@@ -388,7 +390,7 @@ def conversation_timeout(fn) -> Feedback:
         except NotImplementedError:
             return not_attempted(ex, todo)
         except DeadlockError:
-            return failed(ex, "listen deadlocked.", got="DeadlockError",
+            return failed(ex, _("listen deadlocked."), got="DeadlockError",
                           hint=_("When c is closed (ok is False), stop and return what you have."))
         except TimeoutError:
             return failed(ex, _("listen never returned."), got=_("still running after 30 s"),
@@ -400,17 +402,17 @@ def conversation_timeout(fn) -> Feedback:
             return not_attempted(ex, todo)
         arrivals = [every * (i + 1) for i in range(n)]
         expected = [i for i, t in enumerate(arrivals) if t < within]
-        label = f"a message every {every} s, {n} messages, within={within}"
+        label = _("a message every {every} s, {n} messages, within={within}").format(every=every, n=n, within=within)
         if list(got or []) != expected:
             per_message = list(range(n))
-            hint = ("A new aio.after(within) in every loop turn bounds each message, not the conversation: "
-                    "make the timer once, before the loop." if list(got or []) == per_message else
-                    "Collect every value received before the one timer fires.")
+            hint = (_("A new aio.after(within) in every loop turn bounds each message, not the conversation: "
+                      "make the timer once, before the loop.") if list(got or []) == per_message else
+                    _("Collect every value received before the one timer fires."))
             return failed(ex, _("With {label} it returned other messages.").format(label=label), expected=repr(expected),
                           got=repr(got), hint=hint)
         end = min(within, every * n)
         if round(took, 6) > round(end, 6):
-            return failed(ex, _("With {label} it returned late.").format(label=label), expected=f"by t = {end:g} s",
+            return failed(ex, _("With {label} it returned late.").format(label=label), expected=_("by t = {end:g} s").format(end=end),
                           got=f"t = {took:g} s", hint=_("Return as soon as the timer fires or c is closed."))
     return passed(ex, _("One timer for the whole conversation: the talker was cut off on time, however "
                         "short its pauses."))
@@ -426,7 +428,7 @@ def semaphore_map(fn) -> Feedback:
     ``items``. ``work`` sleeps, so the checker sees how many ran at once: not more than ``n``, and
     ``n`` (not fewer) when there is enough work."""
     ex = "02d.3"
-    todo = "Write bounded_map(work, items, n) in the cell above."
+    todo = _("Write bounded_map(work, items, n) in the cell above.")
     if not callable(fn):
         return not_attempted(ex, todo)
     for items, n in ((list(range(9)), 3), (list(range(4)), 1), (list(range(5)), 8), ([], 2)):
@@ -446,7 +448,7 @@ def semaphore_map(fn) -> Feedback:
         out = attempt(ex, fn, work, items, n)
         if isinstance(out, Raised):
             return _not_attempted_panic(ex, out, todo)
-        label = f"bounded_map(work, {len(items)} items, n={n})"
+        label = _("bounded_map(work, {n_items} items, n={n})").format(n_items=len(items), n=n)
         if list(out or []) != [x * x for x in items]:
             return failed(ex, _("{label} returned other results.").format(label=label), expected=repr([x * x for x in items]),
                           got=repr(out), hint=_("Put each result at its item's index: results[i] = work(items[i])."))

@@ -16,13 +16,18 @@ from ..goroutine import go
 from ..runtime import current_g
 from .feedback import (checker, Feedback, Raised, attempt, failed, first_failure, from_panic, not_attempted,
                        passed)
-from ..i18n import _
+from ..i18n import N_, _
 
 __all__ = ["try_send", "close_consumers", "first", "pipeline"]
 
-_DEADLOCK = {DeadlockError: "It waited where Go's select with a default case would not: "
-                            "select(ch.sending(value), default=True) never waits.",
-             TimeoutError: "It waited: a non-blocking send must not wait at all, not even briefly."}
+_DEADLOCK = {DeadlockError: N_("It waited where Go's select with a default case would not: "
+                               "select(ch.sending(value), default=True) never waits."),
+             TimeoutError: N_("It waited: a non-blocking send must not wait at all, not even briefly.")}
+
+
+def _hints(table: dict) -> dict:
+    """``table`` (exception type -> hint marked with N_) in the language of this moment."""
+    return {kind: _(hint) for kind, hint in table.items()}
 
 
 @checker
@@ -37,7 +42,7 @@ def try_send(fn) -> Feedback:
     me = current_g()
     for value in ("a", "b"):
         me.waiting = None        # set by the runtime whenever this thread waits on a channel
-        out = attempt(ex, fn, box, value, hints=_DEADLOCK)
+        out = attempt(ex, fn, box, value, hints=_hints(_DEADLOCK))
         if isinstance(out, Raised):
             return out.feedback
         if me.waiting is not None:
@@ -53,8 +58,8 @@ def try_send(fn) -> Feedback:
                       hint=_("Return True only when the select chose the send case (index 0)."))
     if box.recv(timeout=1) != "a" or len(box):
         return failed(ex, _("The buffer should hold exactly the first value."), expected=_("'a'"),
-                      got="something else", hint=_("Send value itself, once."))
-    out = attempt(ex, fn, Chan(), "c", hints=_DEADLOCK)
+                      got=_("something else"), hint=_("Send value itself, once."))
+    out = attempt(ex, fn, Chan(), "c", hints=_hints(_DEADLOCK))
     if isinstance(out, Raised):
         return out.feedback
     if out is not False:
@@ -75,7 +80,7 @@ def try_send(fn) -> Feedback:
     sent, deadline = False, time.monotonic() + 0.8
     try:
         while not sent and time.monotonic() < deadline:
-            out = attempt(ex, fn, ch, "d", hints=_DEADLOCK)
+            out = attempt(ex, fn, ch, "d", hints=_hints(_DEADLOCK))
             if isinstance(out, Raised):
                 return out.feedback
             sent = out is True
@@ -108,7 +113,7 @@ def close_consumers(consumer) -> Feedback:
         for r in readings:
             ch.send(r, timeout=2.0)
     except TimeoutError:
-        problem = "nobody received a reading for 2 s (have the consumers stopped early?)"
+        problem = _("nobody received a reading for 2 s (have the consumers stopped early?)")
     except PanicError:
         pass                    # a consumer raised: join() below reports it
     finally:
@@ -141,8 +146,10 @@ def close_consumers(consumer) -> Feedback:
     total, missing = sum(p[0] for p in parts), sum(p[1] for p in parts)
     if (total, missing) != (19, 2) or problem:
         return failed(ex, _("Three consumers of 3, None, 4, 5, None, 7 did not count everything."),
-                      expected="total 19, missing 2", got=f"total {total}, missing {missing}"
-                      + (f"; {problem}" if problem else ""),
+                      expected=_("total {total}, missing {missing}").format(total=19, missing=2),
+                      got=(_("total {total}, missing {missing}; {problem}") if problem else
+                           _("total {total}, missing {missing}")).format(total=total, missing=missing,
+                                                                          problem=problem),
                       hint=_("None is data here (a missing reading): count it and carry on. Only close() "
                              "ends the loop, for every consumer at once."))
     return passed(ex, _("Three consumers shared the readings, counted both missing ones, and all "
@@ -181,7 +188,7 @@ def first(fn) -> Feedback:
     results = []
     b.send("from b")
     t0 = time.monotonic()
-    out = attempt(ex, fn, [a, b], 0.5, hints=_NO_HANG)
+    out = attempt(ex, fn, [a, b], 0.5, hints=_hints(_NO_HANG))
     if isinstance(out, Raised):
         return out.feedback
     if time.monotonic() - t0 >= 0.45:
@@ -190,7 +197,7 @@ def first(fn) -> Feedback:
                       hint=_("Wait on all channels at once: one select with a case per channel."))
     results.append(_want(ex, out, (1, "from b"), "first([a, b], 0.5) after b.send('from b')"))
     c.send(42)
-    out = attempt(ex, fn, [a, b, c], 0.5, hints=_NO_HANG)
+    out = attempt(ex, fn, [a, b, c], 0.5, hints=_hints(_NO_HANG))
     if isinstance(out, Raised):
         return out.feedback
     results.append(_want(ex, out, (2, 42), "first([a, b, c], 0.5) after c.send(42)"))
@@ -216,10 +223,10 @@ def first(fn) -> Feedback:
                                         "time when none was ready."))
 
 
-_NO_HANG = {DeadlockError: "It waited on one channel while the value was on another: put a case "
-                           "for every channel in one select.",
-            TimeoutError: "It gave up although a value was ready: put a case for every channel "
-                          "in one select, plus one for after(timeout)."}
+_NO_HANG = {DeadlockError: N_("It waited on one channel while the value was on another: put a case "
+                              "for every channel in one select."),
+            TimeoutError: N_("It gave up although a value was ready: put a case for every channel "
+                             "in one select, plus one for after(timeout).")}
 
 
 def _want(ex, got, expected, call) -> Feedback:
@@ -262,7 +269,7 @@ def pipeline(gen, square) -> Feedback:
         return failed(ex, _("A stage is not a coroutine function."), got=f"TypeError: {err}",
                       hint=_("Write them with `async def`, and use `async for v in inp`."))
     if got != [1, 4, 9, 16]:
-        return failed(ex, "main received other values.", expected="[1, 4, 9, 16]", got=repr(got),
+        return failed(ex, _("main received other values."), expected="[1, 4, 9, 16]", got=repr(got),
                       hint=_("gen sends 1..4; square sends v * v for each v it receives."))
     if abs(t - 4.0) > 1e-6:
         return failed(ex, _("The values are right, but main ended at another time."),

@@ -25,11 +25,13 @@ def missed(answer):
     if isinstance(answer, bool) or not isinstance(answer, int):
         return failed("05.1", _("The answer is a count of events: a whole number."), expected=_("an int, e.g. 3"),
                       got=repr(answer), hint=_("Count the publish times before 47 ms: 0, 10, 20, ... ms."))
-    hint = ("The events are published at 0, 10, 20, 30, 40, 50 ms, ... The subscriber only receives "
-            "events published after it subscribed; count the publish times below 47 ms "
-            "(0 ms counts too).")
+    hint = _("The events are published at 0, 10, 20, 30, 40, 50 ms, ... The subscriber only receives "
+             "events published after it subscribed; count the publish times below 47 ms "
+             "(0 ms counts too).")
     if answer == right - 1:
-        hint = "Close: did you forget the event published at t = 0? " + hint
+        hint = _("Close: did you forget the event published at t = 0? The events are published at 0, 10, "
+                 "20, 30, 40, 50 ms, ... The subscriber only receives events published after it subscribed; "
+                 "count the publish times below 47 ms (0 ms counts too).")
     return expect("05.1", answer, right, what=_("the number of missed events"), hint=hint,
                   right=_("It misses {right} events: {missed}, published at {missed2} ms, before it "
                           "subscribed at 47 ms. It receives {late}... from then on.").format(right=right, missed=list(run.missed), missed2=', '.join(f'{run.published_at[s] * 1000:g}' for s in run.missed), late=list(run.late[:3])))
@@ -66,7 +68,7 @@ def retained(make_retained):
     if isinstance(result, Raised):
         return result.feedback
     if result[0] == "not a pair":
-        return failed("05.2", "make_retained(bus) must return two functions: (publish, subscribe).",
+        return failed("05.2", _("make_retained(bus) must return two functions: (publish, subscribe)."),
                       expected=_("a tuple (publish, subscribe)"), got=repr(result[1]),
                       hint=_("Define publish and subscribe inside make_retained and return publish, "
                              "subscribe."))
@@ -142,9 +144,9 @@ def subscribe_once(fn):
 
     result = attempt("05.3", scenario, what=_("Write subscribe_once(bus, pattern, handler) in the cell above, then run this "
                                               "cell again."),
-                     hints={BusClosedError: "Unsubscribe only this subscription (sub.close() or "
-                                            "bus.unsubscribe(sub)), not the whole bus: other "
-                                            "subscribers still need it."})
+                     hints={BusClosedError: _("Unsubscribe only this subscription (sub.close() or "
+                                              "bus.unsubscribe(sub)), not the whole bus: other "
+                                              "subscribers still need it.")})
     if isinstance(result, Raised):
         return result.feedback
     sub, got, everything, active = result
@@ -154,7 +156,7 @@ def subscribe_once(fn):
                       hint=_("sub = bus.subscribe(pattern, once); ...; return sub"))
     if got == [("order.placed", 1), ("order.paid", 2), ("order.placed", 3)]:
         return failed("05.3", _("The handler ran for every matching event."),
-                      expected=_("one call: ('order.placed', 1)"), got=f"{len(got)} calls: {got}",
+                      expected=_("one call: ('order.placed', 1)"), got=_("{n_calls} calls: {got}").format(n_calls=len(got), got=got),
                       hint=_("Wrap the handler: def once(topic, event): sub.close(); handler(topic, event). "
                              "A closure can use sub, assigned after subscribe returns."))
     if got != [("order.placed", 1)]:
@@ -205,9 +207,9 @@ def breadth_first(make_publish):
         return log
 
     result = attempt("05.4", scenario, what=_("Write make_publish(bus) in the cell above, then run this cell again."),
-                     hints={RecursionError: "Publishing from a handler straight into bus.publish nests "
-                                            "the calls; queue the event instead while a publish is "
-                                            "running."})
+                     hints={RecursionError: _("Publishing from a handler straight into bus.publish nests "
+                                              "the calls; queue the event instead while a publish is "
+                                              "running.")})
     if isinstance(result, Raised):
         return result.feedback
     if isinstance(result, tuple):

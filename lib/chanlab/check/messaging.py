@@ -73,7 +73,7 @@ def idempotent(make) -> Feedback:
     if calls.count("pay-1") != 1:
         return failed(ex, _("The same payment, delivered twice, was applied twice."),
                       expected=_("alice's balance 10 after two deliveries of pay-1"),
-                      got=f"alice's balance {balances.get('alice')}",
+                      got=_("alice's balance {balance}").format(balance=balances.get('alice')),
                       hint=_("Remember the ids you have applied (a dict id -> result) and skip a repeat."))
     if again != first:
         return failed(ex, _("A repeated delivery should return the first result (a requester may be waiting "
@@ -82,7 +82,7 @@ def idempotent(make) -> Feedback:
     attempt(ex, wrapped, p3)
     if calls.count("pay-3") != 1 or balances.get("alice") != 20:
         return failed(ex, _("Another payment with the same account and amount (but its own id) was skipped."), expected=_("alice's balance 20 after pay-1 and pay-3"),
-                      got=f"alice's balance {balances.get('alice')}",
+                      got=_("alice's balance {balance}").format(balance=balances.get('alice')),
                       hint=_("Key on body['id'] only: two payments of 10 to alice are two payments."))
 
     # a handler that fails once: the failed delivery must not count as done
@@ -116,11 +116,11 @@ def idempotent(make) -> Feedback:
         wrapped(dict(px))
     except Exception as err:
         return failed(ex, _("A redelivery after a failure raised instead of applying the payment."),
-                      expected="carol's balance 3", got=f"{type(err).__name__}: {err}",
+                      expected=_("carol's balance {balance}").format(balance=3), got=f"{type(err).__name__}: {err}",
                       hint=_("Record the id only after the handler returns."))
     if balances.get("carol") != 3:
         return failed(ex, _("The payment failed once, then its redelivery was skipped: it is lost."),
-                      expected=_("carol's balance 3 after the retry"), got=f"carol's balance {balances.get('carol')}",
+                      expected=_("carol's balance 3 after the retry"), got=_("carol's balance {balance}").format(balance=balances.get('carol')),
                       hint=_("Record the id as done only after the handler has returned; a handler that "
                              "raised had no effect."))
 
@@ -212,20 +212,23 @@ def poison(max_deliveries, backoff) -> Feedback:
                       hint=_("max_deliveries=None means no limit."))
     n = dead_ids["poison"].attempts
     if n != 3:
-        return failed(ex, _("The poison message was tried {value} times.").format(value=n), expected="3 deliveries", got=str(n),
+        return failed(ex, _("The poison message was tried {value} times.").format(value=n), expected=_("3 deliveries"), got=str(n),
                       hint=_("max_deliveries is the number of deliveries, the first one included."))
     gaps = [b - (a + WORK) for a, b in zip(tries["poison"], tries["poison"][1:])]
     if min(gaps) < 2 - 1e-9:
         return failed(ex, _("A retry came sooner than 2 s after a failure."),
-                      expected=_("waits of at least 2 s"), got="waits of " + ", ".join(f"{g:g} s" for g in gaps),
-                      hint="exponential(first, factor, cap) waits first, first*factor, ...: raise first.")
+                      expected=_("waits of at least 2 s"),
+                      got=_("waits of {waits}").format(waits=", ".join(f"{g:g} s" for g in gaps)),
+                      hint=_("exponential(first, factor, cap) waits first, first*factor, ...: raise first."))
     at = dead_ids["poison"].at
     if at > 10 + 1e-9:
         return failed(ex, _("The poison message became a dead letter only at t = {at:g} s.").format(at=at),
-                      expected=_("at most 10 s"), got=f"{at:g} s (waits " + ", ".join(f"{g:g} s" for g in gaps) + ")",
+                      expected=_("at most 10 s"),
+                      got=_("{at:g} s (waits {waits})").format(at=at, waits=", ".join(f"{g:g} s" for g in gaps)),
                       hint=_("Three deliveries take {WORK:g} s of work; the two waits must fit in the rest.").format(WORK=3 * WORK))
-    return passed(ex, f"The poison message was a dead letter after 3 deliveries at t = {at:g} s "
-                      f"(waits " + ", ".join(f"{g:g} s" for g in gaps) + "); the flaky one was acked.")
+    return passed(ex, _("The poison message was a dead letter after 3 deliveries at t = {at:g} s "
+                        "(waits {waits}); the flaky one was acked.").format(
+                            at=at, waits=", ".join(f"{g:g} s" for g in gaps)))
 
 
 # ---- 06.3 -------------------------------------------------------------------------------------------
@@ -243,16 +246,16 @@ def crash_prediction(prediction) -> Feedback:
     if prediction is ... or (isinstance(prediction, dict) and any(prediction.get(k, ...) is ... for k in keys)):
         return not_attempted(ex, _("Fill in every value of prediction, then run this cell."))
     if not isinstance(prediction, dict):
-        return failed(ex, _("prediction should be a dict."), expected=f"keys {keys}", got=repr(prediction),
+        return failed(ex, _("prediction should be a dict."), expected=_("keys {keys}").format(keys=keys), got=repr(prediction),
                       hint='prediction = {"redelivered": 0, "processed": 0, "finished_at": 0.0}')
     run = run_queue(**CRASH_SCENARIO)
     truth = {"redelivered": run.redelivered, "processed": run.processed, "finished_at": run.wall}
     hints = {
-        "redelivered": "A crash loses no message: the one the worker held comes back once (no other "
-                       "delivery failed).",
-        "processed": "Count handler runs: every message once, plus every redelivery.",
-        "finished_at": "The ack timeout starts when message 2 is delivered (t = 1), not when the worker "
-                       "dies; then it needs 1 s of work.",
+        "redelivered": _("A crash loses no message: the one the worker held comes back once (no other "
+                         "delivery failed)."),
+        "processed": _("Count handler runs: every message once, plus every redelivery."),
+        "finished_at": _("The ack timeout starts when message 2 is delivered (t = 1), not when the worker "
+                         "dies; then it needs 1 s of work."),
     }
     for k in keys:
         got = prediction.get(k)
@@ -342,7 +345,7 @@ def request_with_timeout(request) -> Feedback:
         return not_attempted(ex, _("Write request(requests, body, timeout) above, then run this cell."))
     if bad:
         return failed(ex, _("The responder could not read the request."),
-                      expected=_("(body, reply) with reply an aio.Chan"), got="something else",
+                      expected=_("(body, reply) with reply an aio.Chan"), got=_("something else"),
                       hint=_("await requests.send((body, reply)) with reply = aio.Chan(1)."))
     if value != "answer to fast":
         return failed(ex, _("An answer that came in time was not returned."), expected=_("'answer to fast'"),

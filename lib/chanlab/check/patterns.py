@@ -35,14 +35,14 @@ def close_results(fn) -> Feedback:
     returns what ``for r in results:`` received, ``results`` being closed once every worker is done
     (Go: ``go func() { wg.Wait(); close(results) }()``)."""
     ex = "02b.1"
-    hints = {DeadlockError: "main waited on results forever: nobody closed it. Start one more "
-                            "goroutine that does wg.wait() and then results.close()."}
+    hints = {DeadlockError: _("main waited on results forever: nobody closed it. Start one more "
+                              "goroutine that does wg.wait() and then results.close().")}
     results = []
     for values, workers in (([1, 2, 3, 4, 5], 3), ([], 2), (list(range(20)), 4)):
         base = goroutines_running()
         out = attempt(ex, fn, values, workers, hints=hints)
         if isinstance(out, Raised):
-            fb = _panic_feedback(ex, out, "Write double_all(values, workers) in the cell above.")
+            fb = _panic_feedback(ex, out, _("Write double_all(values, workers) in the cell above."))
             if fb.attempted:
                 fb = replace(fb, hint=panic_hint(out.error, fb.hint))
             return fb
@@ -97,15 +97,15 @@ def cancel_pipeline(fn) -> Feedback:
     """02b.2: ``fn(n)`` runs numbers -> squares, takes the first ``n`` squares, cancels a context,
     and returns them; afterwards no goroutine of the pipeline is still running."""
     ex = "02b.2"
-    hints = {DeadlockError: "Every goroutine waits: did a stage block on a send or receive that "
-                            "nobody will match? Put ctx.done().receiving() in every select."}
+    hints = {DeadlockError: _("Every goroutine waits: did a stage block on a send or receive that "
+                              "nobody will match? Put ctx.done().receiving() in every select.")}
     results = []
     for n in (5, 1, 12):
         base = goroutines_running()
         with _cancel_when_stages_wait(base):
             out = attempt(ex, fn, n, hints=hints)
         if isinstance(out, Raised):
-            return _panic_feedback(ex, out, "Write first_squares(n) in the cell above.")
+            return _panic_feedback(ex, out, _("Write first_squares(n) in the cell above."))
         expected = [i * i for i in range(1, n + 1)]
         if list(out or []) != expected:
             results.append(failed(ex, _("first_squares({value}) returned other values.").format(value=n),
@@ -138,7 +138,7 @@ def bursty_limiter(fn) -> Feedback:
         except NotImplementedError:
             return not_attempted(ex, _("Write async def serve_times(requests, burst, every) above."))
         except DeadlockError:
-            return failed(ex, f"serve_times{args} deadlocked.", got="DeadlockError",
+            return failed(ex, _("serve_times{args} deadlocked.").format(args=args), got="DeadlockError",
                           hint=_("Something must refill the tokens: a goroutine looping over aio.tick(every) "
                                  "that sends one token per tick."))
         except TypeError as err:
@@ -167,11 +167,11 @@ def word_owner(fn) -> Feedback:
     results = []
     for lines, k in ((texts[0], 3), (texts[1], 2), (texts[2], 5), (texts[0], 1)):
         base = goroutines_running()
-        out = attempt(ex, fn, lines, k, hints={DeadlockError: "Every goroutine waits: did main "
-                                               "ask the owner before the counters finished, or "
-                                               "forget to close words and asks?"})
+        out = attempt(ex, fn, lines, k, hints={DeadlockError: _("Every goroutine waits: did main "
+                                                 "ask the owner before the counters finished, or "
+                                                 "forget to close words and asks?")})
         if isinstance(out, Raised):
-            return _panic_feedback(ex, out, "Write top_words(lines, k) in the cell above.")
+            return _panic_feedback(ex, out, _("Write top_words(lines, k) in the cell above."))
         counts = Counter(w for line in lines for w in line.split())
         expected = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         got = [tuple(p) for p in out] if isinstance(out, (list, tuple)) else out

@@ -122,7 +122,7 @@ def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary, 
         if only_select and recvs:
             op, calls = recvs[0], recvs
             return failed(ex, _("offer used a waiting ch.{op}(): the exercise allows only select with default.").format(op=op), expected=_("only aio.select(..., default=True)"),
-                          got=f"await ch.{op}(...) ({len(calls)} call(s))",
+                          got=_("await ch.{op}(...) ({n_calls} call(s))").format(op=op, n_calls=len(calls)),
                           hint=_("A full buffer is never emptied by waiting: drop the oldest with "
                                  "aio.select(ch.receiving(), default=True), then try the send again with "
                                  "aio.select(ch.sending(v), default=True)."))
@@ -131,8 +131,9 @@ def _compare_offer(ex, todo, workloads, wrong, raised_hint, drop_hint, summary, 
             results.append(failed(ex, what, expected=repr(want), got=repr(received), hint=hint))
         elif sorted(received + dropped) != list(range(n)):
             results.append(failed(ex, _("Every message should be either delivered or in dropped."),
-                                  expected=_("{value} messages in all").format(value=n), got=f"{len(received)} delivered "
-                                  f"+ {len(dropped)} dropped", hint=drop_hint))
+                                  expected=_("{value} messages in all").format(value=n),
+                                  got=_("{delivered} delivered + {dropped} dropped").format(
+                                      delivered=len(received), dropped=len(dropped)), hint=drop_hint))
     return first_failure(ex, results, summary)
 
 
@@ -142,26 +143,26 @@ def drop_oldest(offer) -> Feedback:
     receives (and appends to ``dropped``) the oldest message and tries again, with select/default
     only. Must deliver what ``publish(..., policy="drop_oldest")`` delivers."""
     ex = "04.2"
-    todo = "Write async def offer_drop_oldest(ch, v, dropped) above."
+    todo = _("Write async def offer_drop_oldest(ch, v, dropped) above.")
     if offer is ... or not callable(offer):
         return not_attempted(ex, todo)
 
     def wrong(received, dropped, n, interval, consumer_time, capacity):
-        hint = ("Nothing was dropped: the send waited for room. Use "
-                "aio.select(ch.sending(v), default=True) so that a full buffer is noticed."
+        hint = (_("Nothing was dropped: the send waited for room. Use "
+                  "aio.select(ch.sending(v), default=True) so that a full buffer is noticed.")
                 if not dropped else
-                "When the buffer is full, drop the OLDEST (receive one from ch), then try "
-                "sending v again, in a loop; do not skip v itself.")
-        return (f"With {n} messages and a buffer of {capacity}, other messages were delivered than "
-                "with policy='drop_oldest'.", hint)
+                _("When the buffer is full, drop the OLDEST (receive one from ch), then try "
+                  "sending v again, in a loop; do not skip v itself."))
+        return (_("With {n} messages and a buffer of {capacity}, other messages were delivered than "
+                  "with policy='drop_oldest'.").format(n=n, capacity=capacity), hint)
 
     return _compare_offer(
         ex, todo, [(offer, 20, 0.010, 0.025, 4, DROP_OLDEST), (offer, 15, 0.010, 0.030, 2, DROP_OLDEST)],
-        wrong, raised_hint="offer must be async def and use await aio.select(..., default=True) for "
-                           "both the send and the drop.",
-        drop_hint="Append each dropped message (the one received from ch) to dropped.",
-        summary="Drop-oldest by hand, with select/default only, delivers exactly what the library's "
-                "drop_oldest policy does.", only_select=True)
+        wrong, raised_hint=_("offer must be async def and use await aio.select(..., default=True) for "
+                             "both the send and the drop."),
+        drop_hint=_("Append each dropped message (the one received from ch) to dropped."),
+        summary=_("Drop-oldest by hand, with select/default only, delivers exactly what the library's "
+                  "drop_oldest policy does."), only_select=True)
 
 
 def _wait_until_blocked_sending(g, ch, within=1.0):
@@ -240,7 +241,7 @@ class _CheckQueue(queue.Queue):
 
     def put(self, item, block=True, timeout=None):
         if block and self.maxsize > 0 and self.full():
-            raise TimeoutError("q.put() would wait for ever on a full queue with nobody consuming")
+            raise TimeoutError(_("q.put() would wait for ever on a full queue with nobody consuming"))
         super().put(item, block, timeout)
 
 
@@ -249,8 +250,8 @@ def never_drops(drops_queue, drops_chan) -> Feedback:
     """04.4: ``drops_queue(q, offers=20)`` and ``drops_chan(ch, offers=20)`` offer 0..offers-1
     without waiting and return how many did not get in."""
     ex = "04.4"
-    hint_wait = {TimeoutError: "Offer without waiting: q.put_nowait(i) and except queue.Full.",
-                 DeadlockError: "Offer without waiting: select(ch.sending(i), default=True)."}
+    hint_wait = {TimeoutError: _("Offer without waiting: q.put_nowait(i) and except queue.Full."),
+                 DeadlockError: _("Offer without waiting: select(ch.sending(i), default=True).")}
     cases = [(drops_queue, _CheckQueue(), 20, 0, "queue.Queue()"),
              (drops_queue, _CheckQueue(1), 20, 19, "queue.Queue(1)"),
              (drops_queue, _CheckQueue(5), 10, 5, "queue.Queue(5)"),
@@ -263,8 +264,9 @@ def never_drops(drops_queue, drops_chan) -> Feedback:
         if isinstance(out, Raised):
             return out.feedback
         if out != want:
-            results.append(failed(ex, f"{getattr(fn, '__name__', 'it')}({label}, offers={offers}) "
-                                      "counted other drops.", expected=str(want), got=repr(out),
+            results.append(failed(ex, _("{name}({label}, offers={offers}) counted other drops.").format(
+                                      name=getattr(fn, '__name__', 'it'), label=label, offers=offers),
+                                  expected=str(want), got=repr(out),
                                   hint=_("queue.Queue() (maxsize 0) has no limit, so nothing is ever full; Chan() has no "
                                          "buffer, so with no receiver nothing gets in.")))
     return first_failure(ex, results, _("Queue() never drops because maxsize=0 means unbounded; Chan() drops everything "
@@ -277,7 +279,7 @@ def block_timeout(offer) -> Feedback:
     ``timeout`` seconds for room; if there is none by then it appends ``v`` to ``dropped``. Must
     deliver what ``publish(..., policy=BlockTimeout(timeout))`` delivers (virtual time)."""
     ex = "04.5"
-    todo = "Write async def offer_block_timeout(ch, v, timeout, dropped) above."
+    todo = _("Write async def offer_block_timeout(ch, v, timeout, dropped) above.")
     if offer is ... or not callable(offer):
         return not_attempted(ex, todo)
 
@@ -288,25 +290,25 @@ def block_timeout(offer) -> Feedback:
 
     def wrong(received, dropped, n, interval, consumer_time, capacity):
         if not dropped:
-            hint = ("Nothing was dropped: the send waited for room as long as it took (block). "
-                    "Add a second case to the select: aio.after(timeout).receiving().")
+            hint = _("Nothing was dropped: the send waited for room as long as it took (block). "
+                     "Add a second case to the select: aio.after(timeout).receiving().")
         elif received == _delivered(publish(n, interval, consumer_time, capacity, "drop_newest")):
-            hint = ("This is drop_newest: a full channel is given up on at once. Wait for the "
-                    "timer instead of using default=True.")
+            hint = _("This is drop_newest: a full channel is given up on at once. Wait for the "
+                     "timer instead of using default=True.")
         else:
-            hint = ("Wait once, for at most timeout seconds: select between sending v and "
-                    "aio.after(timeout); drop v only when the timer's case wins.")
-        return (f"With {n} messages and a buffer of {capacity}, other messages were delivered than "
-                f"with the block_timeout policy.", hint)
+            hint = _("Wait once, for at most timeout seconds: select between sending v and "
+                     "aio.after(timeout); drop v only when the timer's case wins.")
+        return (_("With {n} messages and a buffer of {capacity}, other messages were delivered than "
+                  "with the block_timeout policy.").format(n=n, capacity=capacity), hint)
 
     workloads = [(with_timeout(t), n, interval, consumer_time, capacity, BlockTimeout(t))
                  for n, interval, consumer_time, capacity, t in ((30, 0.010, 0.025, 0, 0.012),
                                                                   (20, 0.010, 0.030, 2, 0.005))]
     return _compare_offer(
         ex, todo, workloads, wrong,
-        raised_hint="offer must be async def and await one aio.select with two cases: "
-                    "ch.sending(v) and aio.after(timeout).receiving().",
-        drop_hint="Append v to dropped when the timer's case wins.",
-        summary="Waiting at most a timeout, then dropping, delivers exactly what the library's "
-                "block_timeout policy does: fewer drops than drop_newest, and a publisher that never "
-                "waits longer than the timeout.")
+        raised_hint=_("offer must be async def and await one aio.select with two cases: "
+                      "ch.sending(v) and aio.after(timeout).receiving()."),
+        drop_hint=_("Append v to dropped when the timer's case wins."),
+        summary=_("Waiting at most a timeout, then dropping, delivers exactly what the library's "
+                  "block_timeout policy does: fewer drops than drop_newest, and a publisher that never "
+                  "waits longer than the timeout."))

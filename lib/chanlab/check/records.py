@@ -55,8 +55,8 @@ def fold_account(apply) -> Feedback:
                 return failed(ex, _("apply should return the new state (a dict)."), got=repr(state),
                               hint=_("Return {\"balance\": ..., \"withdrawals\": ...} for every event."))
         if state != expected:
-            hint = ("A Withdrawn event takes its amount away and counts one withdrawal."
-                    if state.get("balance") != expected["balance"] else "Count the Withdrawn events.")
+            hint = (_("A Withdrawn event takes its amount away and counts one withdrawal.")
+                    if state.get("balance") != expected["balance"] else _("Count the Withdrawn events."))
             return failed(ex, _("The folded state differs from the account's history."), expected=expected,
                           got=state, hint=hint)
     return passed(ex, _("Three accounts' histories folded to the right balance and number of "
@@ -169,9 +169,9 @@ def ship_once(handle) -> Feedback:
                       expected=expected, got=shipped, hint=_("End with db.commit(), or use `with db:`."))
     twice = sorted(o for o, n in shipped.items() if n > 1)
     if twice:
-        hint = ("The inbox row and the shipment must be committed together: a failure between two commits "
-                "left a shipment whose id the inbox never got. Use one transaction (`with db:`)." if kept_ids else
-                "Record the message id in the inbox table, and skip a message whose id is there.")
+        hint = (_("The inbox row and the shipment must be committed together: a failure between two commits "
+                  "left a shipment whose id the inbox never got. Use one transaction (`with db:`).") if kept_ids else
+                _("Record the message id in the inbox table, and skip a message whose id is there."))
         return failed(ex, _("{twice} shipped more than once.").format(twice=', '.join(twice)), expected=expected, got=shipped, hint=hint)
     lost = sorted(set(expected) - set(shipped))
     if lost:

@@ -59,25 +59,28 @@ def resume(prediction, measure=True) -> Feedback:
     if prediction != want:
         p = prediction
         if p.get("after_restart") == want["after_restart"] - RESUME["unacked"]:
-            hint = ("The 10 it fetched but never acked are not lost: the durable consumer hands them out "
-                    "again after the ack wait, so they are part of what it gets after the restart.")
+            hint = _("The 10 it fetched but never acked are not lost: the durable consumer hands them out "
+                     "again after the ack wait, so they are part of what it gets after the restart.")
         elif p.get("after_restart") == stored:
-            hint = ("A durable consumer remembers what was acked: the new process does not start from the "
-                    "first event (that is what a *new* consumer does).")
+            hint = _("A durable consumer remembers what was acked: the new process does not start from the "
+                     "first event (that is what a *new* consumer does).")
         elif p.get("redelivered") == 0:
-            hint = "Fetched but not acked means delivered once already: those come again as redeliveries."
+            hint = _("Fetched but not acked means delivered once already: those come again as redeliveries.")
         else:
-            hint = (f"The stream holds {stored} events; the consumer acked {RESUME['stop_after']} and held "
-                    f"{RESUME['unacked']} without acking when its process went away.")
+            hint = _("The stream holds {stored} events; the consumer acked {acked} and held "
+                     "{unacked} without acking when its process went away.").format(
+                         stored=stored, acked=RESUME['stop_after'], unacked=RESUME['unacked'])
         return failed(ex, _("Not what the durable consumer gets after the restart."), expected=_("the counts the server reports (compute them from the stream's size)"), got=repr(prediction), hint=hint)
-    detail = ("No NATS server here: checked against the stream's size (the saga's events); with the server "
-              "this checker runs event_log too.")
+    detail = _("No NATS server here: checked against the stream's size (the saga's events); with the server "
+               "this checker runs event_log too.")
     if measure:
         got = _measured()
         if got is not None:
-            detail = (f"Measured on a NATS server: {got[0]} after the restart, {got[1]} of them redeliveries"
-                      + (" (the same)." if got == (want["after_restart"], want["redelivered"]) else
-                         f" (not what the stream's size says: {want}; the server differs from the model)."))
+            detail = (_("Measured on a NATS server: {after_restart} after the restart, {redelivered} of them "
+                        "redeliveries (the same).") if got == (want["after_restart"], want["redelivered"]) else
+                      _("Measured on a NATS server: {after_restart} after the restart, {redelivered} of them "
+                        "redeliveries (not what the stream's size says: {want}; the server differs from the "
+                        "model).")).format(after_restart=got[0], redelivered=got[1], want=want)
     return passed(ex, _("{want}: acked messages never come back, the {unacked} held without an ack come "
                         "again, and the rest is new.").format(want=want, unacked=RESUME['unacked']), detail)
 
@@ -90,7 +93,7 @@ def subjects(fn) -> Feedback:
     """11.2: ``fn(process, service)``: the NATS subjects (``saga.<Event>``) a choreographed service
     subscribes to, for the shop's process and the one with a fraud check."""
     ex = "11.2"
-    todo = "Write subjects(process, service) in the cell above, then run this cell again."
+    todo = _("Write subjects(process, service) in the cell above, then run this cell again.")
     cases = [(name, process, s.service) for name, process in (("SHOP", SHOP), ("SHOP_WITH_FRAUD_CHECK",
                                                                               SHOP_WITH_FRAUD_CHECK))
              for s in process]
@@ -109,15 +112,15 @@ def subjects(fn) -> Feedback:
         if got_set == want:
             continue
         if got_set and not any(str(g).startswith("saga.") for g in got_set):
-            hint = "Every event is published on the subject 'saga.' + its name, e.g. 'saga.StockReserved'."
+            hint = _("Every event is published on the subject 'saga.' + its name, e.g. 'saga.StockReserved'.")
         elif want - got_set and all(w.endswith("Failed") or w.endswith("Rejected") for w in want - got_set):
-            hint = ("A service that can be undone must also hear the failures after it: inventory releases "
-                    "the stock when a later step fails (the compensation is a subscription too).")
+            hint = _("A service that can be undone must also hear the failures after it: inventory releases "
+                     "the stock when a later step fails (the compensation is a subscription too).")
         elif got_set & {f"saga.{s.done}" for s in process if s.service == service}:
-            hint = "A service subscribes to what triggers it, not to the event it publishes itself."
+            hint = _("A service subscribes to what triggers it, not to the event it publishes itself.")
         else:
-            hint = ("Each step reacts to the previous step's done event (the first one to OrderPlaced); "
-                    "chanlab.saga.choreography_wiring lists them.")
+            hint = _("Each step reacts to the previous step's done event (the first one to OrderPlaced); "
+                     "chanlab.saga.choreography_wiring lists them.")
         return failed(ex, _("subjects({name}, {service!r}) is wrong.").format(name=name, service=service), expected=sorted(want), got=sorted(got_set),
                       hint=hint)
     return passed(ex, _("All {n_cases} services of both processes subscribe to the right subjects: "
@@ -148,7 +151,7 @@ def relay_msg_id(fn) -> Feedback:
     """11.3: ``fn(row)`` gives the ``Nats-Msg-Id`` of an outbox row; the stream (its duplicate
     window) must keep every row exactly once."""
     ex = "11.3"
-    todo = "Write msg_id(row) in the cell above, then run this cell again."
+    todo = _("Write msg_id(row) in the cell above, then run this cell again.")
     publishes, distinct = relay_rows()
     kept = {}  # id -> the row the stream stored under it
     for row in publishes:
@@ -168,11 +171,11 @@ def relay_msg_id(fn) -> Feedback:
         return passed(ex, _("The relay published {n_publishes} times for {distinct} rows; the stream kept "
                             "{distinct}, each row once.").format(n_publishes=len(publishes), distinct=distinct))
     if twice:
-        hint = ("The id changes from one attempt to the next, so the server cannot tell a repeat from a new "
-                "message: it must depend only on the row, never on the attempt, the time or chance.")
+        hint = _("The id changes from one attempt to the next, so the server cannot tell a repeat from a new "
+                 "message: it must depend only on the row, never on the attempt, the time or chance.")
     else:
-        hint = ("Two different rows got the same id, and the server dropped the second as a duplicate: it is "
-                "lost. An order has two events; the id must tell them apart (the row's own identity).")
+        hint = _("Two different rows got the same id, and the server dropped the second as a duplicate: it is "
+                 "lost. An order has two events; the id must tell them apart (the row's own identity).")
     return failed(ex, _("The stream kept {n_rows_kept} messages: {twice} rows twice or more, {lost} "
                         "rows never.").format(n_rows_kept=len(rows_kept), twice=twice, lost=lost),
                   expected=_("{distinct} messages, each row once").format(distinct=distinct), got=f"{len(rows_kept)}", hint=hint)

@@ -11,7 +11,7 @@ from collections import Counter
 
 from .. import delivery, diagrams
 from .feedback import checker, Feedback, attempt, failed, not_attempted, passed, Raised
-from ..i18n import _
+from ..i18n import N_, _
 
 __all__ = ["predict_queue", "classify", "unsubscribe", "bigger_picture"]
 
@@ -30,9 +30,10 @@ def _kind(name: str) -> str:
     if words and words[0] in _IMPERATIVE:
         return "command"
     return "document"
-_WHY = {"command": "an order addressed to one receiver, named as a verb in the imperative",
-        "event": "a fact that already happened, named in the past tense; anyone may react",
-        "document": "data, neither an order nor a fact about a change"}
+#: the hint for a message classified wrongly, by its right kind (translated with _() when shown)
+_WHY = {"command": N_("A command is an order addressed to one receiver, named as a verb in the imperative."),
+        "event": N_("An event is a fact that already happened, named in the past tense; anyone may react."),
+        "document": N_("A document is data, neither an order nor a fact about a change.")}
 
 
 def _unfilled(value) -> bool:
@@ -90,7 +91,7 @@ def classify(kinds: dict) -> Feedback:
     missing = [n for n in MESSAGES if n not in kinds]
     if missing:
         return failed(ex, _("Some messages are not classified."), expected=", ".join(MESSAGES),
-                      got=", ".join(kinds) or "nothing", hint=f"Add {', '.join(missing)}.")
+                      got=", ".join(kinds) or _("nothing"), hint=_("Add {missing}.").format(missing=', '.join(missing)))
     given = {n: str(kinds[n]).strip().lower() for n in MESSAGES}
     wrong = [n for n in MESSAGES if given[n] != want[n]]
     if not wrong:
@@ -99,7 +100,7 @@ def classify(kinds: dict) -> Feedback:
     n = wrong[0]
     return failed(ex, _("{n_wrong} of {n_MESSAGES} are classified differently, e.g. {value}.").format(n_wrong=len(wrong), n_MESSAGES=len(MESSAGES), value=n),
                   expected=f"{n}: {want[n]}", got=f"{n}: {kinds[n]}",
-                  hint=_("A {want} is {want2}.").format(want=want[n], want2=_WHY[want[n]]))
+                  hint=_(_WHY[want[n]]))
 
 
 @checker
@@ -155,7 +156,8 @@ def bigger_picture(diagram) -> Feedback:
                       expected=_("a topic with solid edges to every subscriber"),
                       got=diagram.title, hint=_("Use diagrams.event_driven, not message_driven."))
     if (len(senders), len(receivers)) != (2, 4):
-        return failed(ex, _("The numbers of boxes differ."), expected="2 publishers, 4 subscribers",
-                      got=f"{len(senders)} publisher(s), {len(receivers)} subscriber(s)",
+        return failed(ex, _("The numbers of boxes differ."), expected=_("2 publishers, 4 subscribers"),
+                      got=_("{publishers} publisher(s), {subscribers} subscriber(s)").format(publishers=len(senders),
+                                                                             subscribers=len(receivers)),
                       hint="event_driven(publishers=2, subscribers=4)")
     return passed(ex, _("Two publishers, one topic, four subscribers: every event reaches all four."))

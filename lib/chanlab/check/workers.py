@@ -158,8 +158,8 @@ def static_split(sizes, reordered) -> Feedback:
     shared = worker_pool(2, sizes=sizes).wall
     if not static < shared:
         return failed(ex, _("With these sizes the static split does not win."),
-                      expected="static wall < shared wall",
-                      got=f"static {static:g} s, shared {shared:g} s",
+                      expected=_("static wall < shared wall"),
+                      got=_("static {static:g} s, shared {shared:g} s").format(static=static, shared=shared),
                       hint=_("The shared queue hands the next job to whoever is free first; make that a bad "
                              "choice: the last job a long one, after two short ones."))
     if Counter(reordered) != Counter(sizes):
@@ -169,7 +169,7 @@ def static_split(sizes, reordered) -> Feedback:
     again = worker_pool(2, sizes=reordered).wall
     if again > static:
         return failed(ex, _("The reordered shared queue is still slower than the static split."),
-                      expected=f"shared wall <= {static:g} s", got=f"{again:g} s",
+                      expected=_("shared wall <= {static:g} s").format(static=static), got=f"{again:g} s",
                       hint=_("Longest jobs first: then no long job is left alone at the end."))
     return passed(ex, _("Static {static:g} s beat shared {shared:g} s for {sizes}; longest first, the "
                         "shared queue takes {again:g} s: knowing the sizes is what made static win.").format(static=static, shared=shared, sizes=sizes, again=again))
@@ -191,13 +191,13 @@ def one_core(result) -> Feedback:
     if result.stage == "build" and "function main is undeclared" in result.stderr:
         return not_attempted(ex, _("Write the Go program (func main) in the %%go cell above and run it."))
     if result.status != 0 or result.timed_out:
-        first = (result.stderr.strip().splitlines() or ["(no message)"])[0]
+        first = (result.stderr.strip().splitlines() or [_("(no message)")])[0]
         return failed(ex, _("The Go program did not run to the end."), got=first,
                       hint=_("Read Go's message above; a program needs package main and func main()."))
     m = re.search(r"took (\S+)", result.stdout)
     if not m:
         return failed(ex, _("The program should print how long it took."),
-                      expected=_("... took 2s"), got=result.stdout.strip() or "(nothing)",
+                      expected=_("... took 2s"), got=result.stdout.strip() or _("(nothing)"),
                       hint=_("fmt.Println(\"5 workers on 1 core took\", time.Since(start).Round(time.Second))"))
     if m.group(1) != "2s":
         return failed(ex, _("It took another time than five concurrent sleeps should."),

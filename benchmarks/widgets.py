@@ -5,8 +5,10 @@
 Measures every explorer :mod:`chanlab.widgets` exports (each name in its ``__all__`` ending in
 ``_explorer``), so a new explorer is measured without editing this file; ``tests/test_widgets.py``
 fails if one is added that this benchmark cannot drive. Uses matplotlib's Agg backend, as a headless
-kernel would; in JupyterLab the browser's rendering comes on top. Prints the median and the worst
-of 5 changes per explorer.
+kernel would. A redraw includes rendering the figure to the PNG the page shows (``widgets.base``
+draws it once per change), so these figures are what the kernel spends per slider move; in JupyterLab
+the page's own update comes on top (``tests/test_browser.py`` times that, key press to new figure).
+Prints the median and the worst of 5 changes per explorer.
 """
 import statistics
 import time

@@ -50,6 +50,9 @@ window._reveal = () => window.Reveal || ((window.require && require.s) ? (Object
 _MEASURE_JS = r"""
 () => {
   const Reveal = _reveal();
+  // what can stick out of a slide or scroll inside it (every element would be slower, no more exact)
+  const CHECKED = 'pre, code, table, img, svg, p, li, h1, h2, h3, h4, blockquote, .jp-Cell, .jp-OutputArea-output, ' +
+                  '.jp-RenderedHTMLCommon, .jp-InputArea-editor, .highlight, div[style]';
   Reveal.configure({transition: 'none', backgroundTransition: 'none', autoSlide: 0});
   const W = Reveal.getConfig().width, H = Reveal.getConfig().height;
   const out = [];
@@ -65,7 +68,7 @@ _MEASURE_JS = r"""
       const scale = Reveal.getScale();
       const box = document.querySelector('.reveal .slides').getBoundingClientRect();
       let innerW = 0, innerH = 0, outW = 0, outH = 0, culprit = '';
-      for (const el of s.querySelectorAll('*')) {
+      for (const el of s.querySelectorAll(CHECKED)) {
         if (el.closest('aside.notes')) continue;
         const cs = getComputedStyle(el);
         if (cs.display === 'none') continue;

@@ -59,7 +59,7 @@ CODE_LINES, CODE_COLUMNS = 14, 80
 OUTPUT_LINES = 10
 FIGURE_BOX = (1200, 600)
 MAX_ENLARGE = 2.0
-BUDGET = 720                    # px of estimated content per slide (of 720, less margins and headroom)
+BUDGET = 690                    # px of estimated content per slide (the estimates run about 10% high)
 THEME = offline.TEMPLATES / "offline-reveal" / "chanlab.css"
 FONT_DIR = "fonts"              # in _vendor/, beside reveal.js (the theme's @font-face points there)
 

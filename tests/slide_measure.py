@@ -46,55 +46,55 @@ window._reveal = () => window.Reveal || ((window.require && require.s) ? (Object
   require.s.contexts._.defined).find(([name]) => /dist\/reveal(\.js)?$/.test(name)) || [])[1] : undefined);
 """
 
-# Runs in the deck: visit every slide with every fragment shown and measure it (see the docstring).
+# Runs in the deck: every slide laid out at once (reveal's viewDistance made larger than the deck, so none
+# is display:none), every fragment shown, then each slide measured against its own box: one layout for
+# the whole deck instead of one per slide (Reveal.slide(h, v) for each would lay out the deck each time).
 _MEASURE_JS = r"""
 () => {
   const Reveal = _reveal();
   // what can stick out of a slide or scroll inside it (every element would be slower, no more exact)
   const CHECKED = 'pre, code, table, img, svg, p, li, h1, h2, h3, h4, blockquote, .jp-Cell, .jp-OutputArea-output, ' +
                   '.jp-RenderedHTMLCommon, .jp-InputArea-editor, .highlight, div[style]';
-  Reveal.configure({transition: 'none', backgroundTransition: 'none', autoSlide: 0});
+  Reveal.configure({transition: 'none', backgroundTransition: 'none', autoSlide: 0,
+                    viewDistance: 100000, mobileViewDistance: 100000});
+  Reveal.slide(0, 0);
   const W = Reveal.getConfig().width, H = Reveal.getConfig().height;
-  const out = [];
-  const horizontals = Reveal.getHorizontalSlides();
-  horizontals.forEach((hs, h) => {
-    const leaves = hs.querySelectorAll(':scope > section');
-    const count = leaves.length || 1;
-    for (let v = 0; v < count; v++) {
-      Reveal.slide(h, v);
-      const s = Reveal.getCurrentSlide();
-      s.querySelectorAll('.fragment').forEach(f => f.classList.add('visible'));
-      Reveal.layout();
-      const scale = Reveal.getScale();
-      const box = document.querySelector('.reveal .slides').getBoundingClientRect();
-      let innerW = 0, innerH = 0, outW = 0, outH = 0, culprit = '';
-      for (const el of s.querySelectorAll(CHECKED)) {
-        if (el.closest('aside.notes')) continue;
-        const cs = getComputedStyle(el);
-        if (cs.display === 'none') continue;
-        if (cs.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1) {
-          const d = el.scrollWidth - el.clientWidth;
-          if (d > innerW) { innerW = d; culprit = culprit || el.tagName.toLowerCase(); }
-        }
-        if (cs.overflowY !== 'visible' && el !== s && el.scrollHeight > el.clientHeight + 1) {
-          innerH = Math.max(innerH, el.scrollHeight - el.clientHeight);
-        }
-        const r = el.getBoundingClientRect();
-        if (r.width === 0 && r.height === 0) continue;
-        outW = Math.max(outW, (r.right - box.right) / scale, (box.left - r.left) / scale);
-        outH = Math.max(outH, (r.bottom - box.bottom) / scale, (box.top - r.top) / scale);
-      }
-      const imgs = [...s.querySelectorAll('img')].map(img => ({
-        src: img.src.startsWith('data:') ? img.src : '',
-        natural: [img.naturalWidth, img.naturalHeight],
-        shown: [img.getBoundingClientRect().width / scale, img.getBoundingClientRect().height / scale]}));
-      const heading = (s.querySelector('h1, h2, h3') || {}).textContent || (s.textContent || '').trim().slice(0, 50);
-      out.push({h, v, heading: heading.trim().replace(/¶$/, ''),
-                width: s.scrollWidth, height: s.scrollHeight, innerW, innerH, outW, outH, culprit,
-                notes: s.querySelectorAll('aside.notes').length, imgs, W, H});
-    }
+  document.querySelectorAll('.reveal .slides .fragment').forEach(f => f.classList.add('visible'));
+  document.querySelectorAll('.reveal .slides section').forEach(s => { s.style.display = 'block'; });
+  Reveal.layout();
+  const scale = Reveal.getScale();
+  const leaves = [];
+  Reveal.getHorizontalSlides().forEach((hs, h) => {
+    const inner = hs.querySelectorAll(':scope > section');
+    if (inner.length) inner.forEach((s, v) => leaves.push([s, h, v])); else leaves.push([hs, h, 0]);
   });
-  return out;
+  return leaves.map(([s, h, v]) => {
+    const box = s.getBoundingClientRect();
+    let innerW = 0, innerH = 0, outW = 0, outH = 0, culprit = '';
+    for (const el of s.querySelectorAll(CHECKED)) {
+      if (el.closest('aside.notes')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      const cs = getComputedStyle(el);
+      if (cs.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1) {
+        const d = el.scrollWidth - el.clientWidth;
+        if (d > innerW) { innerW = d; culprit = el.tagName.toLowerCase(); }
+      }
+      if (cs.overflowY !== 'visible' && el.scrollHeight > el.clientHeight + 1) {
+        innerH = Math.max(innerH, el.scrollHeight - el.clientHeight);
+      }
+      outW = Math.max(outW, (r.right - box.left) / scale - W, (box.left - r.left) / scale);
+      outH = Math.max(outH, (r.bottom - box.top) / scale - H, (box.top - r.top) / scale);
+    }
+    const imgs = [...s.querySelectorAll('img')].map(img => ({
+      src: img.src.startsWith('data:') ? img.src : '',
+      natural: [img.naturalWidth, img.naturalHeight],
+      shown: [img.getBoundingClientRect().width / scale, img.getBoundingClientRect().height / scale]}));
+    const heading = (s.querySelector('h1, h2, h3') || {}).textContent || (s.textContent || '').trim().slice(0, 50);
+    return {h, v, heading: heading.trim().replace(/¶$/, ''),
+            width: s.scrollWidth, height: s.scrollHeight, innerW, innerH, outW, outH, culprit,
+            notes: s.querySelectorAll('aside.notes').length, imgs, W, H};
+  });
 }
 """
 
@@ -148,7 +148,7 @@ class Slide:
             found.append(f"{where}: too wide: {self.width:.0f} px of {self.box[0]} (scrolls inside "
                          f"{self.culprit or '-'}: {self.inner_w:.0f}, outside the box: {self.out_w:.0f})")
         for fig in self.figures:
-            if fig.text_px < min_px:
+            if fig.text_px < min_px - 0.05:   # the px are computed to 0.1
                 found.append(f"{where}: figure text {fig.text_px:.1f} px < {min_px:g} px ({fig.font_pt:g} pt"
                              f"{'' if fig.font_known else ' assumed: no ' + FONT_KEY}, {fig.dpi:.0f} dpi, "
                              f"{fig.natural[0]}x{fig.natural[1]} shown at {fig.shown[0]:.0f}x{fig.shown[1]:.0f})")
@@ -160,6 +160,7 @@ class Deck:
     path: Path
     slides: list
     seconds: float
+    cjk_font: str = ""   # the state of the theme's CJK @font-face once the deck was shown: "loaded", "unloaded"
 
     def problems(self, min_px: float = MIN_FIGURE_TEXT_PX) -> list[str]:
         return [p for s in self.slides for p in s.problems(min_px)]
@@ -209,7 +210,10 @@ def measure_decks(paths, timeout_ms: float = 30_000) -> list[Deck]:
                                 (r["W"], r["H"]), r["innerW"], r["innerH"], r["outW"], r["outH"], r["culprit"],
                                 r["notes"], [f for f in map(_figure, r["imgs"]) if f is not None])
                           for r in rows]
-                decks.append(Deck(path, slides, time.monotonic() - start))
+                font = page.evaluate("""async () => { await document.fonts.ready;
+                    return [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'chanlab CJK')
+                                              .map(f => f.status).join(','); }""")
+                decks.append(Deck(path, slides, time.monotonic() - start, font))
         finally:
             browser.close()
     return decks
@@ -221,7 +225,7 @@ def summary(decks) -> dict:
     figs = [f for s in slides for f in s.figures]
     return {"decks": len(decks), "slides": len(slides), "too tall": sum(s.too_tall for s in slides),
             "too wide": sum(s.too_wide for s in slides), "figures": len(figs),
-            "figure text < 18 px": sum(f.text_px < MIN_FIGURE_TEXT_PX for f in figs),
+            "figure text < 18 px": sum(f.text_px < MIN_FIGURE_TEXT_PX - 0.05 for f in figs),
             "smallest figure text px": round(min((f.text_px for f in figs), default=0), 1),
             "figures without font metadata": sum(not f.font_known for f in figs),
             "slides with notes": sum(s.notes > 0 for s in slides),

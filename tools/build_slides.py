@@ -41,6 +41,7 @@ import re
 import shutil
 import sys
 import unicodedata
+import zlib
 from pathlib import Path
 
 import nbformat
@@ -304,14 +305,8 @@ def _new(kind: str, source: str, slide_type: str, like=None, **meta):
     cell.metadata["slideshow"] = {"slide_type": slide_type}
     cell.metadata.update(meta)
     if like is not None and "id" in like:
-        cell.id = f"{like.id}-{zlib_hash(source)}"[:64]
+        cell.id = f"{like.id}-{zlib.crc32(source.encode()):08x}"[:64]
     return cell
-
-
-def zlib_hash(text: str) -> str:
-    import zlib
-
-    return f"{zlib.crc32(text.encode()):08x}"
 
 
 def _is_setup(cell, setup) -> bool:
@@ -326,23 +321,20 @@ def _pieces(cell, first_budget: int) -> list[tuple[object, int, bool]]:
     kind = cell.metadata.get("slideshow", {}).get("slide_type", "-")
     if cell.cell_type == "markdown":
         h = markdown_height(cell.source)
-        if h <= max(first_budget, 0) or h <= BUDGET and first_budget >= BUDGET:
+        if h <= first_budget:
             return [(cell, h, False)]
         if h <= BUDGET:
-            return [(cell, h, True)]
-        parts = _split_markdown(cell.source, first_budget)
+            return [(cell, h, True)]            # fits a slide of its own
         found = []
-        for i, text in enumerate(parts):
-            if not text:
+        for i, text in enumerate(_split_markdown(cell.source, first_budget)):
+            if not text:                        # the first part did not fit what was left of the slide
                 continue
             part = copy.deepcopy(cell)
             part.source = text
-            if i:
+            if found:
                 part.id = f"{cell.get('id', 'md')}-{i}"[:64]
                 part.metadata["slideshow"] = {"slide_type": "subslide"}
-            found.append((part, markdown_height(text), i > 0 or (not found and first_budget < BUDGET and i == 0 and parts[0] == "")))
-        if found and parts[0] == "":
-            found[0] = (found[0][0], found[0][1], True)
+            found.append((part, markdown_height(text), bool(found) or i > 0))
         return found
     if cell.cell_type != "code":
         return [(cell, 0, False)]
@@ -355,7 +347,7 @@ def _pieces(cell, first_budget: int) -> list[tuple[object, int, bool]]:
     lines = sum(_wrapped(ln, CODE_COLUMNS) for ln in cell.source.split("\n"))
     long = lines > CODE_LINES
     found = []
-    if long and (outputs or kind == "skip"):
+    if long and outputs:
         shown = copy.deepcopy(cell)
         shown.outputs = texts
         shown.metadata.setdefault("transient", {})["remove_source"] = True

@@ -228,25 +228,17 @@ def _split_markdown(source: str, first_budget: int) -> list[str]:
 
 
 def _code_parts(source: str) -> list[str]:
-    """Code cut at blank lines before top-level statements into parts of at most CODE_LINES lines."""
-    lines = source.split("\n")
+    """Code cut into parts of at most CODE_LINES screen lines: at the last blank line of the part's
+    second half if it has one, else where the part is full."""
     parts, cur, used = [], [], 0
-    for i, line in enumerate(lines):
+    for line in source.split("\n"):
         n = _wrapped(line, CODE_COLUMNS)
-        boundary = cur and (not line.strip() or (i > 0 and not lines[i - 1].strip() and not line[:1].isspace()))
         if cur and used + n > CODE_LINES:
-            # go back to the last blank line of this part if there is one in its second half
             blanks = [j for j, ln in enumerate(cur) if not ln.strip() and j >= len(cur) // 2]
-            if blanks:
-                cut = blanks[-1]
-                parts.append(cur[:cut])
-                cur = cur[cut + 1:]
-            else:
-                parts.append(cur)
-                cur = []
+            cut = blanks[-1] if blanks else len(cur)
+            parts.append(cur[:cut])
+            cur = cur[cut + 1:]
             used = sum(_wrapped(ln, CODE_COLUMNS) for ln in cur)
-        elif boundary and not line.strip() and not cur[-1].strip():
-            continue
         cur.append(line)
         used += n
     parts.append(cur)
@@ -351,7 +343,7 @@ def _pieces(cell, first_budget: int) -> list[tuple[object, int, bool]]:
         shown = copy.deepcopy(cell)
         shown.outputs = texts
         shown.metadata.setdefault("transient", {})["remove_source"] = True
-        note = _new("markdown", f'<p class="chanlab-code-note">{_code_note(cell, lines)}</p>', kind, like=cell)
+        note = _new("markdown", f'<p class="chanlab-code-note">{_code_note(lines)}</p>', kind, like=cell)
         found.append((note, 40, False))
         shown.metadata["slideshow"] = {"slide_type": "-"}
         if texts:
@@ -400,7 +392,7 @@ def _pieces(cell, first_budget: int) -> list[tuple[object, int, bool]]:
     return found
 
 
-def _code_note(cell, lines: int) -> str:
+def _code_note(lines: int) -> str:
     return f"[{lines} lines of code: run them in the notebook; the slide shows what they print]"
 
 

@@ -4,9 +4,9 @@ of every figure big enough to read at the back of a room?
     python tests/slide_measure.py build/slides build/slides/zh-CN build/lecture   # a summary, per deck
     python tests/slide_measure.py --list build/slides                           # every problem, one a line
 
-The page is opened at the size of the projector (1280x720 CSS px). For each slide (``Reveal.slide(h, v)``)
-every fragment is made visible, and the slide is measured in the deck's own coordinates (reveal's
-configured width x height; the deck scales it to the window):
+The page is opened at the size of the projector (1280x720 CSS px). Every slide is laid out at once (none
+hidden), every fragment made visible, and each slide measured in the deck's own coordinates (reveal's
+configured width x height, 1280x720 for the series' decks; reveal scales that box to the window):
 
 * *too tall* / *too wide*: the section's ``scrollHeight`` / ``scrollWidth`` exceed the slide box, or an
   element inside it (a ``<pre>``, a table, an output area) is cut off or scrolls (its ``scrollWidth`` or

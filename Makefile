@@ -58,7 +58,7 @@ zh: setup  # notebooks/zh-CN/ from the English notebooks and translations/zh_CN/
 	$(BIN)/python tools/i18n.py build --execute
 	$(BIN)/python tools/i18n.py student
 
-slides: setup  # build/slides/: one reveal.js deck per notebook, offline (npm fetches reveal.js once)
+slides: setup  # build/slides/: one reveal.js deck per notebook (en, zh-CN), each slide fits 1280x720, speaker notes from teaching/notes, offline (npm fetches reveal.js once)
 	$(BIN)/python tools/build_slides.py
 	$(BIN)/python tools/build_slides.py --out build/slides/zh-CN notebooks/zh-CN/[0-9]*.ipynb
 

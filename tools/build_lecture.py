@@ -7,7 +7,9 @@ the one-slide summary, in build/lecture/.
 A lecture is made of the sections it chooses, in its order, each as its notebook has it. Before the
 first section from a notebook comes that notebook's set-up cell (its imports); `%load_ext chanlab` and
 `%matplotlib inline` come once, first. The deck (<name>.slides.html) shows the outputs as committed and
-carries each section's speaker notes (S opens them), with the minutes this lecture gives it. The live
+carries each section's speaker notes (S opens them), with the minutes this lecture gives it, and follows
+the slide rules of tools/build_slides.py (every slide fits 1280x720; tests/test_slides.py measures the
+lecture decks too). The live
 notebook (<name>.ipynb) has no outputs and no notes: run it top to bottom in front of the room. The
 decks are built by build_slides.build and load nothing from the network.
 """
@@ -105,7 +107,6 @@ def build(out: Path = OUT, names=None) -> list[Path]:
     lecture's sections with their minutes in this lecture."""
     names = list(names or teaching.lectures())
     out.mkdir(parents=True, exist_ok=True)
-    own_notes = not hasattr(build_slides, "deck")   # a build_slides that does not add notes itself
     written = []
     with tempfile.TemporaryDirectory() as tmp:
         sources = []
@@ -114,7 +115,8 @@ def build(out: Path = OUT, names=None) -> list[Path]:
             nbformat.write(lecture_notebook(name, live=True), live)
             written.append(live)
             sources.append(Path(tmp) / f"{name}.ipynb")
-            nbformat.write(lecture_notebook(name, live=False, notes=own_notes), sources[-1])
+            # no notes cells here: build_slides.deck adds each section's notes (with this lecture's minutes)
+            nbformat.write(lecture_notebook(name, live=False, notes=False), sources[-1])
         sources.append(Path(tmp) / "summary.ipynb")
         nbformat.write(summary_notebook(), sources[-1])
         decks = build_slides.build(out, sources, solutions=False)

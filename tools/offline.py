@@ -3,6 +3,9 @@ need, installed from the npm registry at build time and copied next to the pages
 that load nothing from the network, and a scan that proves it.
 
     python tools/offline.py build/html            # list remote script/style sources in built pages
+
+The scan reads each page, and every style sheet it loads (``<link rel=stylesheet>``, then ``@import``
+and ``url()`` in the CSS, recursively): a network URL anywhere, or a local file that is missing, fails.
 """
 from __future__ import annotations
 
@@ -35,6 +38,49 @@ _REMOTE = re.compile(
 def remote_sources(html: str) -> list[str]:
     """The places in ``html`` that would load a script, style, font or image from the network."""
     return [html[max(0, m.start() - 20): m.end() + 60].replace("\n", " ") for m in _REMOTE.finditer(html)]
+
+
+_STYLESHEET = re.compile(r"""<link\b[^>]*\brel\s*=\s*["']?stylesheet[^>]*>""", re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_CSS_REF = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)|url\(\s*["']?([^"')]+?)["']?\s*\)""",
+                      re.IGNORECASE)
+_NETWORK = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)   # a scheme (http:, https:, ...) or //
+
+
+def _css_comments_out(css: str) -> str:
+    return re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+
+
+def stylesheet_problems(page: Path) -> list[str]:
+    """What the style sheets that ``page`` loads would fetch from the network, or cannot find: each
+    ``<link rel=stylesheet>`` of the page, then, in every style sheet (and ``<style>`` block), each
+    ``@import`` and ``url()``, followed recursively. ``data:`` URLs are fine."""
+    html = page.read_text(encoding="utf-8")
+    found, seen = [], set()
+    todo = [(page, m.group(1)) for link in _STYLESHEET.finditer(html) for m in [_HREF.search(link.group(0))] if m]
+    todo += [(page, ref) for block in re.findall(r"<style\b[^>]*>(.*?)</style>", html, re.DOTALL | re.IGNORECASE)
+             for ref in _css_refs(block)]
+    while todo:
+        where, ref = todo.pop()
+        ref = ref.strip()
+        if ref.lower().startswith("data:") or ref.startswith("#"):
+            continue
+        if _NETWORK.match(ref):
+            found.append(f"{where}: {ref}")
+            continue
+        target = (where.parent / ref.split("#")[0].split("?")[0]).resolve()
+        if target in seen:
+            continue
+        seen.add(target)
+        if not target.is_file():
+            found.append(f"{where}: {ref} (missing)")
+        elif target.suffix.lower() == ".css":
+            todo += [(target, r) for r in _css_refs(target.read_text(encoding="utf-8", errors="replace"))]
+    return found
+
+
+def _css_refs(css: str) -> list[str]:
+    return [m.group(1) or m.group(2) for m in _CSS_REF.finditer(_css_comments_out(css))]
 
 
 def vendor(packages=("reveal.js", "requirejs", "jquery")) -> Path:
@@ -98,10 +144,15 @@ def main(argv):
     editions = [str(ROOT / "build" / name) for name in ("slides", "html") if (ROOT / "build" / name).is_dir()]
     for folder in argv or editions:
         for page in sorted(Path(folder).rglob("*.html")):
+            if "_vendor" in page.relative_to(folder).parts:
+                continue   # reveal.js's own demo pages, which the decks do not load
             for hit in remote_sources(page.read_text(encoding="utf-8")):
                 print(f"{page}: {hit}")
                 bad += 1
-    print(f"{bad} remote source(s)")
+            for hit in stylesheet_problems(page):
+                print(f"{page}: style sheet: {hit}")
+                bad += 1
+    print(f"{bad} remote or missing source(s), style sheets followed")
     return 1 if bad else 0
 
 
@@ -146,18 +197,24 @@ def index_page(title_text: str, intro: str, rows: list[tuple[str, str, str]]) ->
             f"</body>\n</html>\n")
 
 
-def export(ex, out: Path, suffix: str, paths=None, solutions: bool = True, index=("", "")) -> list[Path]:
+def export(ex, out: Path, suffix: str, paths=None, solutions: bool = True, index=("", ""),
+           prepare=None) -> list[Path]:
     """Export every notebook with the nbconvert exporter ``ex`` to ``out/<stem><suffix>`` (widgets
-    replaced by a note; solutions hidden unless ``solutions``), then ``out/index.html`` with the
-    title and introduction ``index``; return the files written."""
+    replaced by a note; solutions hidden unless ``solutions``; or, given ``prepare(nb, path)``, the
+    notebook it returns), then ``out/index.html`` with the title and introduction ``index``; return
+    the files written."""
     files, rows = [], []
     for path in notebooks(paths):
-        nb = without_widgets(nbformat.read(path, as_version=4))
+        nb = nbformat.read(path, as_version=4)
         missing = [i for i, c in enumerate(nb.cells) if "slide_type" not in c.metadata.get("slideshow", {})]
         if missing and suffix.endswith(".slides.html"):
             print(f"warning: {path.name}: cells {missing} have no slideshow.slide_type", file=sys.stderr)
-        if not solutions:
-            nb = hide_solutions(nb)
+        if prepare is not None:
+            nb = prepare(nb, path)
+        else:
+            nb = without_widgets(nb)
+            if not solutions:
+                nb = hide_solutions(nb)
         body, _ = ex.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
         file = out / f"{path.stem}{suffix}"
         file.write_text(relink(body, suffix), encoding="utf-8")

@@ -153,6 +153,7 @@ def test_the_library_mo_is_the_compiled_po():
 # _() (from chanlab.i18n): `tools/i18n.py library` extracts them into chanlab.po with the library's.
 FIGURE_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle"}  # their first argument
 FIGURE_KEYWORDS = {"title", "xlabel", "ylabel", "label", "suptitle"}
+FIGURE_TEXT = {"text"}  # ax.text(x, y, s): its third argument
 NOT_WORDS = {
     "",  # an empty label: it clears an axis's label (a shared x-axis keeps only the bottom one)
 }
@@ -169,8 +170,8 @@ def _code_cells(path: Path):
 
 
 def unmarked_figure_words(path: Path) -> list[str]:
-    """Every string literal or f-string a notebook's code cells give a figure's title, axis label or
-    legend label without _() (a literal inside ``x if c else y`` counts, as it is shown)."""
+    """Every string literal or f-string a notebook's code cells give a figure's title, axis label,
+    legend label or text without _() (a literal inside ``x if c else y`` counts, as it is shown)."""
     def literals(node):
         if isinstance(node, ast.IfExp):
             return literals(node.body) + literals(node.orelse)
@@ -185,7 +186,7 @@ def unmarked_figure_words(path: Path) -> list[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", getattr(node.func, "id", None))
-            shown = list(node.args[:1]) if name in FIGURE_CALLS else []
+            shown = list(node.args[:1]) if name in FIGURE_CALLS else list(node.args[2:3]) if name in FIGURE_TEXT else []
             shown += [k.value for k in node.keywords if k.arg in FIGURE_KEYWORDS]
             for value in shown:
                 for literal in literals(value):
@@ -249,15 +250,19 @@ def test_the_library_catalogue_holds_the_notebooks_figure_words():
     assert title.locations == [("notebooks/03-workers-and-waitgroup.ipynb:780552da", None)]
     catalogue = {m.id: m for m in i18n.read_library("zh_CN")}
     assert catalogue[title.id].string == "3 个 worker 从无缓冲 channel 中拉取 6 个任务（虚拟时间）"
+    lang.set_language("zh_CN")  # the committed .mo: a twin's figure says it in Chinese
+    assert lang._(title.id) == catalogue[title.id].string
+    assert lang._("{w} workers").format(w=2) == "2 个 worker"
 
 
 def test_the_scans_find_unmarked_figure_words_and_a_shadowed_gettext(tmp_path):
     path = _toy_notebook(tmp_path,
                          "from chanlab.i18n import _\nax.set_title(_('marked'))",
                          "ax.set_xlabel('')\nax.set_ylabel(\"latency (ms)\")",
-                         "for _ in range(3):\n    pass\nplots.draw(title=f'{n} jobs', label=_('x') if a else 'y')")
+                         "for _ in range(3):\n    pass\nplots.draw(title=f'{n} jobs', label=_('x') if a else 'y')\n"
+                         "ax.text(0, 1, f'job {j}', ha='center')")
     assert [line.split(": ", 1)[1] for line in unmarked_figure_words(path)] == [
-        '"latency (ms)"', "f'{n} jobs'", "'y'"]
+        '"latency (ms)"', "f'{n} jobs'", "'y'", "f'job {j}'"]
     assert len(gettext_shadowed(path)) == 1 and ":3: " in gettext_shadowed(path)[0]
 
 

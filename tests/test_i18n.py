@@ -217,6 +217,128 @@ def test_every_learner_facing_string_of_the_checkers_is_marked_for_translation()
                 for text in _unmarked(node)]
     assert not unmarked, ("not marked with _() or N_(), so a Chinese learner reads English:\n"
                           + "\n".join(unmarked))
+# --- the notebooks' figure words --------------------------------------------------------------------------
+# A figure drawn by a notebook's own code cell speaks the reader's language when its words are marked
+# _() (from chanlab.i18n): `tools/i18n.py library` extracts them into chanlab.po with the library's.
+FIGURE_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle"}  # their first argument
+FIGURE_KEYWORDS = {"title", "xlabel", "ylabel", "label", "suptitle"}
+FIGURE_TEXT = {"text"}  # ax.text(x, y, s): its third argument
+NOT_WORDS = {
+    "",  # an empty label: it clears an axis's label (a shared x-axis keeps only the bottom one)
+}
+
+
+def _python(source: str):
+    return ast.parse(i18n.code_for_extraction(source))
+
+
+def _code_cells(path: Path):
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and not cell.source.lstrip().startswith("%%"):
+            yield cell
+
+
+def unmarked_figure_words(path: Path) -> list[str]:
+    """Every string literal or f-string a notebook's code cells give a figure's title, axis label,
+    legend label or text without _() (a literal inside ``x if c else y`` counts, as it is shown)."""
+    def literals(node):
+        if isinstance(node, ast.IfExp):
+            return literals(node.body) + literals(node.orelse)
+        if isinstance(node, ast.JoinedStr):
+            return [node]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in NOT_WORDS:
+            return [node]
+        return []
+    found = []
+    for cell in _code_cells(path):
+        for node in ast.walk(_python(cell.source)):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            shown = list(node.args[:1]) if name in FIGURE_CALLS else list(node.args[2:3]) if name in FIGURE_TEXT else []
+            shown += [k.value for k in node.keywords if k.arg in FIGURE_KEYWORDS]
+            for value in shown:
+                for literal in literals(value):
+                    found.append(f"{path.name}:{cell.get('id')}:{literal.lineno}: "
+                                 f"{ast.get_source_segment(i18n.code_for_extraction(cell.source), literal)}")
+    return found
+
+
+def gettext_shadowed(path: Path) -> list[str]:
+    """Code that calls _() where _ is not (or no longer) chanlab.i18n's: a module-level ``for _ in``
+    or ``_ = ...`` in an earlier cell or statement rebinds it (a comprehension's own _ does not)."""
+    class Stores(ast.NodeVisitor):
+        def __init__(self):
+            self.found = False
+        def visit_Name(self, node):
+            self.found |= node.id == "_" and isinstance(node.ctx, ast.Store)
+        def skip(self, node):
+            pass
+        visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = skip
+        visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = skip
+
+    def calls_gettext(stmt):
+        return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                   for n in ast.walk(stmt))
+    problems, bound = [], False
+    for cell in _code_cells(path):
+        for stmt in _python(cell.source).body:
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == "chanlab.i18n" \
+                    and any((a.asname or a.name) == "_" for a in stmt.names):
+                bound = True
+                continue
+            stores = Stores()
+            stores.visit(stmt)
+            if calls_gettext(stmt) and (not bound or stores.found):
+                problems.append(f"{path.name}:{cell.get('id')}:{stmt.lineno}: _() is not chanlab.i18n's _ here")
+            bound &= not stores.found
+    return problems
+
+
+def _toy_notebook(tmp_path, *sources) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    path = tmp_path / "01-toy.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_marked_string_in_a_notebooks_code_is_extracted(tmp_path):
+    path = _toy_notebook(tmp_path,
+                         "%matplotlib inline\nfrom chanlab.i18n import _",
+                         'ax.set_title(_("{n} workers pull {jobs} jobs").format(n=3, jobs=6))\n'
+                         'ax.set_xlabel("not marked")',
+                         '%%bash\necho _("a shell cell is not Python")')
+    cells = nbformat.read(path, as_version=4).cells
+    assert i18n.notebook_code_strings(path) == [("{n} workers pull {jobs} jobs", cells[1].id, [])]
+
+
+def test_the_library_catalogue_holds_the_notebooks_figure_words():
+    template = {m.id: m for m in i18n.library_template() if m.id}
+    title = template["3 workers pull 6 jobs from an unbuffered channel (virtual time)"]
+    assert title.locations == [("notebooks/03-workers-and-waitgroup.ipynb:780552da", None)]
+    catalogue = {m.id: m for m in i18n.read_library("zh_CN")}
+    assert catalogue[title.id].string == "3 个 worker 从无缓冲 channel 中拉取 6 个任务（虚拟时间）"
+    lang.set_language("zh_CN")  # the committed .mo: a twin's figure says it in Chinese
+    assert lang._(title.id) == catalogue[title.id].string
+    assert lang._("{w} workers").format(w=2) == "2 个 worker"
+
+
+def test_the_scans_find_unmarked_figure_words_and_a_shadowed_gettext(tmp_path):
+    path = _toy_notebook(tmp_path,
+                         "from chanlab.i18n import _\nax.set_title(_('marked'))",
+                         "ax.set_xlabel('')\nax.set_ylabel(\"latency (ms)\")",
+                         "for _ in range(3):\n    pass\nplots.draw(title=f'{n} jobs', label=_('x') if a else 'y')\n"
+                         "ax.text(0, 1, f'job {j}', ha='center')")
+    assert [line.split(": ", 1)[1] for line in unmarked_figure_words(path)] == [
+        '"latency (ms)"', "f'{n} jobs'", "'y'", "f'job {j}'"]
+    assert len(gettext_shadowed(path)) == 1 and ":3: " in gettext_shadowed(path)[0]
+
+
+@pytest.mark.parametrize("path", ENGLISH, ids=lambda p: p.stem[:3])
+def test_every_figure_word_in_a_notebooks_code_is_marked_for_translation(path):
+    assert unmarked_figure_words(path) == []
+    assert gettext_shadowed(path) == []
 
 
 # --- chanlab.i18n ----------------------------------------------------------------------------------------

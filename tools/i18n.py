@@ -6,7 +6,7 @@
     python tools/i18n.py build             # notebooks/zh-CN/NN-topic.ipynb from each notebook and its .po
     python tools/i18n.py build --execute   # ... and execute the twins whose code outputs are not current
     python tools/i18n.py student           # notebooks/zh-CN/student/ (tools/make_student.py on the twins)
-    python tools/i18n.py library           # extract the library's strings with babel, merge, compile .mo
+    python tools/i18n.py library           # the library's and the notebooks' code cells' _() strings (babel), merge, compile .mo
 
 The unit of translation is a *block* of a markdown cell: the text between blank lines (a paragraph, a
 heading, a list item, a table). A fenced code block (```go ... ```) is kept as it is and never extracted,
@@ -448,7 +448,8 @@ def library_po(lang: str) -> Path:
 
 
 def library_template():
-    """Every ``_("...")`` of lib/chanlab, extracted with babel (a catalogue without translations)."""
+    """Every ``_("...")`` of lib/chanlab and of the notebooks' code cells (notebooks/[0-9]*.ipynb: the
+    figures' words), extracted with babel (a catalogue without translations)."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
@@ -457,7 +458,36 @@ def library_template():
             str(LIBRARY), method_map=[("**.py", "python")], keywords=KEYWORDS,
             comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
         template.add(message, None, [(f"chanlab/{filename}", lineno)], auto_comments=comments)
+    for path in sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
+        for message, cell_id, comments in notebook_code_strings(path):
+            template.add(message, None, [(f"notebooks/{path.name}:{cell_id}", None)], auto_comments=comments)
     return template
+
+
+def code_for_extraction(source: str) -> str:
+    """A code cell's source as Python: IPython's line magics and shell escapes (``%...``, ``!...``)
+    become blank lines, so the tokenizer reads the rest (and line numbers stay)."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
+
+
+def notebook_code_strings(path: Path) -> list[tuple[str, str, list[str]]]:
+    """``(message, cell id, comments)`` for every ``_("...")`` in a notebook's code cells (a figure's
+    title, axis labels, legend), extracted with babel as the library's are; a ``%%`` cell magic's
+    cell is not Python and is skipped."""
+    import io
+
+    from babel.messages.extract import extract
+
+    found = []
+    for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        if cell.cell_type != "code" or cell.source.lstrip().startswith("%%"):
+            continue
+        fileobj = io.BytesIO(code_for_extraction(cell.source).encode("utf-8"))
+        for _lineno, message, comments, _context in extract(
+                "python", fileobj, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+                strip_comment_tags=True):
+            found.append((message, cell.get("id", str(index)), comments))
+    return found
 
 
 def read_library(lang: str):
@@ -507,8 +537,8 @@ def library_status(lang: str) -> dict:
 
 
 def check_library(lang: str) -> list[str]:
-    """Problems of the library's catalogue: an ``_()`` string not in it, missing, fuzzy, a placeholder
-    lost, or a ``.mo`` that is not the compiled ``.po``."""
+    """Problems of the library's catalogue (lib/chanlab's strings and the notebooks' code cells'): an
+    ``_()`` string not in it, missing, fuzzy, a placeholder lost, or a ``.mo`` that is not the compiled ``.po``."""
     errors, catalog = [], read_library(lang)
     extracted = {m.id for m in library_template() if m.id}
     for m in catalog:

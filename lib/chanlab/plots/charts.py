@@ -45,14 +45,13 @@ def draw_outcomes(rows, ax=None, title=N_("Delivered and dropped messages"), xla
 
 
 def draw_histogram(samples, ax=None, title=N_("Latency"), xlabel=N_("latency (s)"), bins=20, ylabel=N_("messages (count)")):
-    """Overlaid histograms on shared bins: ``samples`` maps a label to a list of values (one filled
-    outline per label, not one bar per bin: the same picture, drawn about a fifth faster in an explorer)."""
+    """Overlaid histograms on shared bins: ``samples`` maps a label to a list of values."""
     ax = new_axes(ax, (6.4, 3.6))
     values = [v for vs in samples.values() for v in vs]
     lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
     edges = [lo + (hi - lo) * i / bins for i in range(bins + 1)] if hi > lo else bins
     for label, vs in samples.items():
-        ax.hist(vs, bins=edges, alpha=0.55, histtype="stepfilled", label=_("{label} (n={n_vs})").format(label=label, n_vs=len(vs)))
+        ax.hist(vs, bins=edges, alpha=0.55, label=_("{label} (n={n_vs})").format(label=label, n_vs=len(vs)))
     ax.set_xlabel(_(xlabel))
     ax.set_ylabel(_(ylabel))
     ax.set_title(_(title))

@@ -12,7 +12,8 @@ def draw_fan_out(run, ax=None, title=None):
     each event was published and handled (one dot per handled event, the publisher as a line).
     ``ax``: two axes, or None for a new figure; returns the two axes."""
     left, right = new_panels(ax, (1, 2), (13, 4), gridspec_kw={"width_ratios": [1, 1.6]})
-    rows = [(f"{s.name}\n{s.handler_time * 1000:g} ms", s.delivered, s.dropped) for s in run.subscribers]
+    # three significant digits: "25.7 ms", not "25.7143 ms" (eight such labels must fit side by side)
+    rows = [(f"{s.name}\n{s.handler_time * 1000:.3g} ms", s.delivered, s.dropped) for s in run.subscribers]
     capacity = "unbounded" if run.capacity is None else run.capacity  # the inbox it really had
     how = _("{policy}, capacity {capacity}").format(policy=run.policy, capacity=capacity) if run.dispatch == "async" else _("sync (observer)")
     draw_outcomes(rows, left, title=title or _("{events} events, {how}").format(events=run.events, how=how),

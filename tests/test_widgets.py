@@ -241,7 +241,7 @@ def test_in_a_kernel_the_policy_explorer_redraws_at_the_size_of_its_first_figure
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     assert len(first) == 1 and all(len(r) == 1 for r in redraws), (first, redraws)
-    assert {size for r in [first, *redraws] for size in r} == {(960, 304)}  # 12 x 3.8 in at 80 dpi
+    assert {size for r in [first, *redraws] for size in r} == {(800, 304)}  # 10 x 3.8 in at 80 dpi
 
 
 def test_an_explorer_redraws_in_the_language_and_fonts_set_since_it_was_built(monkeypatch):

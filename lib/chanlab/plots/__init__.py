@@ -9,7 +9,8 @@ title, labelled axes with units and a legend. A notebook's static figure and the
 One module per topic:
 
 =================  ==========================================================================
-``base``           where a figure draws (``new_axes``, ``new_panels``), the unit of its times
+``base``           where a figure draws (``new_axes``, ``new_panels``), the unit of its times; the
+                   projection rules (``SMALLEST_PT``, ``fit_size``, ``label_bars``, ``two_lines``)
 ``charts``         general charts: curves vs workers, delivered/dropped bars, histograms
 ``diagrams``       01: boxes-and-arrows diagrams, who received what
 ``handoff``        02b: one hand-off between two threads, unpinned and pinned to one core
@@ -22,6 +23,7 @@ One module per topic:
 ``systems``        09-11: sagas, thin and fat events, ordering, the outbox, a read model's lag, NATS
 =================  ==========================================================================
 """
+from .base import SMALLEST_PT, two_lines
 from .charts import draw_histogram, draw_outcomes, draw_scaling
 from .diagrams import draw_delivery_matrix, draw_diagram
 from .events import draw_fan_out
@@ -35,7 +37,8 @@ from .systems import (STYLE_COLORS, draw_choreography_outcomes, draw_notificatio
                       draw_projection_lag, draw_relay_dedup, draw_saga_latency, draw_saga_scenarios)
 from .timeline import draw_timeline, message_paths
 
-__all__ = ["draw_scaling", "draw_outcomes", "draw_histogram",
+__all__ = ["SMALLEST_PT", "two_lines",
+           "draw_scaling", "draw_outcomes", "draw_histogram",
            "draw_diagram", "draw_delivery_matrix",
            "draw_switch_cost",
            "draw_timeline", "message_paths",

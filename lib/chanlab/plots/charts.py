@@ -40,7 +40,7 @@ def draw_outcomes(rows, ax=None, title=N_("Delivered and dropped messages"), xla
     ax.set_ylabel(_(ylabel))
     ax.set_xlabel(_(xlabel))
     ax.set_title(_(title))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 
@@ -55,5 +55,5 @@ def draw_histogram(samples, ax=None, title=N_("Latency"), xlabel=N_("latency (s)
     ax.set_xlabel(_(xlabel))
     ax.set_ylabel(_(ylabel))
     ax.set_title(_(title))
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax

@@ -4,7 +4,7 @@
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .base import new_axes, new_panels, time_unit
+from .base import SMALLEST_PT, label_bars, new_axes, new_panels, time_unit, two_lines
 from .charts import draw_histogram
 from ..i18n import N_, _
 
@@ -20,20 +20,19 @@ def draw_deliveries(run, ax=None, title=None):
     """Who handled which delivery, when: one lane per worker, one bar per delivery (labelled
     ``message#attempt``), coloured by outcome; a cross where a message became a dead letter."""
     workers = sorted({d.worker for d in run.deliveries}, key=lambda w: int(w.rsplit("-", 1)[1]))
-    ax = new_axes(ax, (9, 0.5 * len(workers) + 1.8))
+    ax = new_axes(ax, (8, 0.5 * len(workers) + 2.4))  # (+ the legend under it)
     y = {w: i for i, w in enumerate(workers)}
     for d in run.deliveries:
         ax.broken_barh([(d.start, max(d.end - d.start, run.wall * 0.004))], (y[d.worker] - 0.38, 0.76),
                        color=OUTCOME_COLORS[d.outcome], edgecolor="white")
-        if d.end - d.start > run.wall * 0.03:
-            ax.text((d.start + d.end) / 2, y[d.worker], f"{d.seq}#{d.attempt}", ha="center", va="center",
-                    fontsize=7, color="white")
     dead = [m for m in run.messages if m.fate == "dead"]
     for m in dead:
         last = max((d for d in run.deliveries if d.seq == m.seq), key=lambda d: d.start)
         ax.scatter([m.done], [y[last.worker]], marker="X", s=70, color="black", zorder=5)
     ax.set_yticks(range(len(workers)), workers)
     ax.set_ylim(len(workers) - 0.4, -0.6)
+    ax.set_xlim(0, run.wall * 1.02)
+    label_bars(ax, [(d.start, d.end, y[d.worker], f"{d.seq}#{d.attempt}") for d in run.deliveries])
     ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
     ax.set_ylabel(_("worker"))
     ax.set_title(title or _("{processed} deliveries of {published} messages on {workers} workers").format(processed=run.processed, published=run.published, workers=run.params['workers']))
@@ -42,7 +41,8 @@ def draw_deliveries(run, ax=None, title=None):
     handles.append(Patch(fc="white", ec="white", label=_("bar label: message#attempt")))
     if dead:
         handles.append(Line2D([], [], color="black", marker="X", linestyle="", label=_("dead letter")))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    # under the axes, not beside them: the lanes keep the figure's width (and their bar labels room)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
     return ax
 
 
@@ -58,7 +58,7 @@ def draw_throughput(runs, ax=None, bin_seconds=1.0, title=N_("Throughput over ti
     ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
     ax.set_ylabel(_("acked messages per {unit}").format(unit=time_unit(run)))
     ax.set_title(_(title))
-    ax.legend(fontsize=8)
+    ax.legend()
     ax.grid(alpha=0.3)
     return ax
 
@@ -84,7 +84,7 @@ def draw_contents(runs, ax=None, title=N_("What the queue holds")):
     ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
     ax.set_ylabel(_("messages held (waiting + in flight)"))
     ax.set_title(_(title))
-    ax.legend(fontsize=8)
+    ax.legend()
     ax.grid(alpha=0.3)
     return ax
 
@@ -103,7 +103,7 @@ def draw_publish_times(runs, ax=None, title=N_("When the producer could publish"
     ax.set_xlabel(_("message number"))
     ax.set_ylabel(_("time ({unit})").format(unit=time_unit(run)))
     ax.set_title(_(title))
-    ax.legend(fontsize=8)
+    ax.legend()
     ax.grid(alpha=0.3)
     return ax
 
@@ -114,12 +114,13 @@ def draw_counts(run, ax=None, title=None):
     counts = run.counts()
     colors = ["#4c72b0", "#937860", "#dd8452", "#c44e52", "#55a868", "#333333"]
     bars = ax.bar(list(counts), list(counts.values()), color=colors)
-    ax.bar_label(bars, fontsize=8)
+    ax.bar_label(bars, fontsize=SMALLEST_PT)
+    ax.set_ylim(0, max(max(counts.values()) * 1.18, 1))  # room for the numbers over the bars
     ax.set_ylabel(_("messages (count)"))
     ax.set_xlabel(_("entry of the ledger"))
     ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(title or _("published {published} = acked {acked} + dead-lettered {dead_lettered}").format(published=run.published, acked=run.acked, dead_lettered=run.dead_lettered))
-    ax.legend(handles=[Patch(color=c, label=k) for c, k in zip(colors, counts)], fontsize=7,
+    ax.legend(handles=[Patch(color=c, label=k) for c, k in zip(colors, counts)],
               loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
@@ -134,7 +135,7 @@ def draw_sweep(curves, metric, ax=None, xlabel="", ylabel="", title=""):
     ax.set_xlabel(_(xlabel))
     ax.set_ylabel(_(ylabel))
     ax.set_title(_(title))
-    ax.legend(fontsize=8)
+    ax.legend()
     ax.grid(alpha=0.3)
     return ax
 
@@ -142,14 +143,18 @@ def draw_sweep(curves, metric, ax=None, xlabel="", ylabel="", title=""):
 def draw_dashboard(run, ax=None):
     """Four panels for one run: the ledger, throughput over time, latency, queue contents.
     ``ax``: a 2 x 2 grid of axes, or None for a new figure; returns the grid."""
-    axes = new_panels(ax, (2, 2), (12, 7))
+    axes = new_panels(ax, (2, 2), (10, 5))
     p = run.params
     cap = "unbounded" if p["capacity"] is None else p["capacity"]
     draw_counts(run, axes[0][0])
     draw_throughput({f"{p['workers']} workers": run}, axes[0][1], bin_seconds=max(1.0, run.wall / 30))
     draw_latency({f"{p['workers']} workers": run}, axes[1][0])
     draw_contents({f"capacity {cap}": run}, axes[1][1])
+    # four panels on one projected figure: shorter words where the single figures spell them out
+    axes[0][0].set_xticks([])  # the legend names the bars
+    axes[0][1].set_ylabel(_("acked per {unit}").format(unit=time_unit(run)))
+    axes[1][1].set_ylabel(_("held (messages)"))
     fig = axes[0][0].figure
-    fig.suptitle(_("{messages} messages, one every {interval:g} s, {work:g} s of work each; failure rate {failure_rate:.0%}, crash rate {crash_rate:.0%}").format(messages=p['messages'], interval=p['interval'], work=p['work'], failure_rate=p['failure_rate'], crash_rate=p['crash_rate']), fontsize=10)
+    fig.suptitle(two_lines(_("{messages} messages, one every {interval:g} s, {work:g} s of work each; failure rate {failure_rate:.0%}, crash rate {crash_rate:.0%}").format(messages=p['messages'], interval=p['interval'], work=p['work'], failure_rate=p['failure_rate'], crash_rate=p['crash_rate'])))
     fig.tight_layout()
     return axes

@@ -1,7 +1,7 @@
 """Figures of notebook 04 (a publisher and its consumer): one run's timeline, and every overflow
 policy on the same workload. Both take :class:`chanlab.experiments.PublishRun` results of
 :func:`chanlab.experiments.publish`."""
-from .base import new_panels, time_unit
+from .base import new_panels, time_unit, two_lines
 from .charts import draw_histogram, draw_outcomes
 from .timeline import draw_timeline
 from ..i18n import _
@@ -23,10 +23,10 @@ def draw_policies(runs, ax=None, title=None):
     """Two panels for ``runs`` (policy -> run, the same workload): delivered and dropped per policy
     (stacked bars), and the latency of the delivered messages (overlaid histograms). ``ax``: two
     axes, or None for a new figure; returns the two axes."""
-    left, right = new_panels(ax, (1, 2), (12, 3.8))
+    left, right = new_panels(ax, (1, 2), (10, 3.8))
     run = next(iter(runs.values()))
     draw_outcomes([(p, r.delivered, r.dropped) for p, r in runs.items()], left, xlabel=_("overflow policy"),
-                  title=title or _("{n_messages} messages, the same workload for every policy").format(n_messages=len(run.messages)))
+                  title=two_lines(title or _("{n_messages} messages, the same workload for every policy").format(n_messages=len(run.messages))))
     left.tick_params(axis="x", labelrotation=20)
     draw_histogram({p: r.latencies for p, r in runs.items()}, right, title=_("Latency of delivered messages"),
                    xlabel=_("latency: offer to receipt ({unit})").format(unit=time_unit(run)))

@@ -19,5 +19,5 @@ def draw_search_latencies(runs, ax=None, deadline=None):
     ax.set_xlabel(_("latency of one query (ms)"))
     ax.set_ylabel(_("share of queries at most this slow"))
     ax.set_ylim(0, 1.02)
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right")
     return ax

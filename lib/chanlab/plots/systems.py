@@ -6,7 +6,7 @@ Each function draws what one experiment of :mod:`chanlab.experiments` returned (
 """
 import math
 
-from .base import BLUE, GREEN, RED, new_axes, new_panels
+from .base import BLUE, GREEN, RED, SMALLEST_PT, new_axes, new_panels, two_lines
 from ..i18n import _
 
 __all__ = ["STYLE_COLORS", "draw_saga_latency", "draw_saga_scenarios", "draw_notification",
@@ -32,26 +32,31 @@ def draw_saga_latency(runs, ax=None, title=None):
     ax.set_ylabel(_("share of shipped orders"))
     ax.set_ylim(0, 1.02)
     ax.set_title(title or _("How long an order takes, by style"))
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right")
     return ax
 
 
 def draw_saga_scenarios(results, metric="messages per order", ax=None, title=None):
-    """One summary number per scenario and style as grouped bars (``results``: a list of
-    ``(scenario, {style: SagaRun})``; ``metric``: a key of :meth:`SagaRun.summary`)."""
-    ax = new_axes(ax, (7.5, 3.6))
+    """One summary number per scenario and style as grouped horizontal bars, the scenarios top to
+    bottom and each bar labelled with its value (``results``: a list of ``(scenario, {style: SagaRun})``;
+    ``metric``: a key of :meth:`SagaRun.summary`)."""
+    ax = new_axes(ax, (6.4, 1.0 + 0.7 * max(len(results), 1)))
     styles = list(results[0][1]) if results else []
-    width = 0.8 / max(len(styles), 1)
+    height = 0.8 / max(len(styles), 1)
+    top = 0.0
     for j, style in enumerate(styles):
         values = [runs[style].summary()[metric] for _unused, runs in results]
-        xs = [i + (j - (len(styles) - 1) / 2) * width for i in range(len(results))]
-        bars = ax.bar(xs, values, width, color=STYLE_COLORS.get(style), label=style)
-        ax.bar_label(bars, fmt="%.3g", fontsize="x-small")
-    ax.set_xticks(range(len(results)), [name for name, _unused in results], fontsize="small")
-    ax.set_xlabel(_("scenario"))
-    ax.set_ylabel(metric)
-    ax.set_title(title or _("{Metric}, by scenario and style").format(Metric=metric[:1].upper() + metric[1:]))
-    ax.legend(fontsize="small")
+        ys = [i + (j - (len(styles) - 1) / 2) * height for i in range(len(results))]
+        bars = ax.barh(ys, values, height, color=STYLE_COLORS.get(style), label=style)
+        ax.bar_label(bars, fmt="%.3g", fontsize=SMALLEST_PT, padding=2)
+        top = max([top, *values])
+    ax.set_yticks(range(len(results)), [name for name, _unused in results])
+    ax.set_ylim(len(results) - 0.5, -0.5)  # the first scenario on top
+    ax.set_xlim(0, 1.3 * top or 1.0)      # room for the numbers at the ends of the bars
+    ax.set_ylabel(_("scenario"))
+    ax.set_xlabel(metric)
+    ax.set_title(title or two_lines(_("{Metric}, by scenario and style").format(Metric=metric[:1].upper() + metric[1:]), 20))
+    ax.legend(loc="best")
     return ax
 
 
@@ -68,14 +73,14 @@ def draw_notification(runs, ax=None, title=None):
     ax.barh(ys, p50, color=colors, label=_("median"))
     for y, k in zip(ys, labels):
         ax.annotate(f"{runs[k].calls_per_event:.3g} calls/event", (p95[y], y), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize="x-small")
-    ax.set_yticks(list(ys), labels, fontsize="small")
+                    textcoords="offset points", va="center", fontsize=SMALLEST_PT)
+    ax.set_yticks(list(ys), labels)
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlabel(_("latency from publish to done, per receiver [virtual ms, log scale]"))
     ax.set_ylabel(_("events, scenario"))
     ax.set_title(title or _("Thin events call back; fat events carry the data"))
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(loc="lower right")
     return ax
 
 
@@ -96,7 +101,7 @@ def draw_ordering(runs, ax=None, title=None):
     right.set_ylabel(_("throughput [events / virtual s]"))
     right.set_title(_("What partitions cost"))
     for a in (left, right):
-        a.legend(fontsize="small")
+        a.legend()
     if title:
         left.figure.suptitle(title, y=1.02)
     return left, right
@@ -114,13 +119,13 @@ def draw_outbox(runs, ax=None, title=None):
         values = [sum(getattr(r, kind) for r in runs[m]) for m in methods]
         xs = [i + (j - (len(kinds) - 1) / 2) * width for i in range(len(methods))]
         bars = ax.bar(xs, values, width, color=color, label=label)
-        ax.bar_label(bars, fontsize="x-small")
+        ax.bar_label(bars, fontsize=SMALLEST_PT)
     n = sum(r.orders for r in next(iter(runs.values())))
-    ax.set_xticks(range(len(methods)), [m.replace("_", " ") for m in methods], fontsize="small")
+    ax.set_xticks(range(len(methods)), [m.replace("_", " ") for m in methods])
     ax.set_xlabel(_("how the service publishes"))
     ax.set_ylabel(_("messages, over {n} orders").format(n=n))
     ax.set_title(title or _("Crashes between the database and the broker"))
-    ax.legend(fontsize="x-small")
+    ax.legend()
     return ax
 
 
@@ -135,7 +140,7 @@ def draw_projection_lag(runs, ax=None, title=None):
     ax.set_ylabel(_("lag [events behind the log]"))
     ax.set_title(title or _("How far the read model is behind"))
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize="x-small")
+    ax.legend()
     return ax
 
 
@@ -148,12 +153,12 @@ def draw_relay_dedup(run, ax=None, title=None):
             ("stored, without an id", run.stored_without_id, RED)]
     drawn = ax.bar(range(len(bars)), [v for _unused, v, _unused in bars], color=[c for _unused, _unused, c in bars],
                    label=[name for name, _unused, _unused in bars])
-    ax.bar_label(drawn, fontsize="small")
-    ax.set_xticks(range(len(bars)), [name.replace(", ", ",\n") for name, _unused, _unused in bars], fontsize="small")
+    ax.bar_label(drawn, fontsize=SMALLEST_PT)
+    ax.set_xticks(range(len(bars)), [name.replace(", ", ",\n") for name, _unused, _unused in bars])
     ax.set_xlabel(_("the relay crashed {relay_crashes} times between a publish and marking it sent").format(relay_crashes=run.relay_crashes))
     ax.set_ylabel(_("messages"))
     ax.set_title(title or _("The relay repeats itself; the stream's duplicate window does not"))
-    ax.legend(fontsize="x-small", loc="upper left")
+    ax.legend(loc="upper left")
     return ax
 
 
@@ -169,10 +174,10 @@ def draw_choreography_outcomes(runs, ax=None, title=None):
         xs = [i + (j - (len(kinds) - 1) / 2) * width for i in range(len(groups))]
         bars = ax.bar(xs, [sum(o == kind for o in outcomes) for _unused, outcomes in groups], width, color=color,
                       label=kind)
-        ax.bar_label(bars, fontsize="x-small")
-    ax.set_xticks(range(len(groups)), [label for label, _unused in groups], fontsize="small")
+        ax.bar_label(bars, fontsize=SMALLEST_PT)
+    ax.set_xticks(range(len(groups)), [label for label, _unused in groups])
     ax.set_xlabel(_("run"))
     ax.set_ylabel(_("orders (of {n_in_process})").format(n_in_process=len(first.in_process)))
     ax.set_title(title or _("The same orders across processes: what finished"))
-    ax.legend(fontsize="small")
+    ax.legend()
     return ax

@@ -3,7 +3,7 @@ each message as an arrow from its send to its receive (notebooks 03 and 04)."""
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .base import BLUE, GREEN, RED, new_axes
+from .base import BLUE, GREEN, RED, label_bars, new_axes
 from ..i18n import N_, _
 
 __all__ = ["message_paths", "draw_timeline"]
@@ -45,13 +45,15 @@ def message_paths(events):
 
 
 def _draw_lanes(ax, lanes, names, y, end):
+    """The lanes' bars; returns the labels of the blocked spans (for :func:`label_bars`)."""
+    labels = []
     for n in names:
         first, last, blocks = lanes[n]
         ax.broken_barh([(first, max(last - first, end * 0.002))], (y[n] - 0.15, 0.3), color=GREEN)
         for start, stop, chan in blocks:
             ax.broken_barh([(start, max(stop - start, end * 0.002))], (y[n] - 0.3, 0.6), color=RED)
-            if stop - start > end * 0.06:
-                ax.text((start + stop) / 2, y[n], str(chan), ha="center", va="center", fontsize=7, color="white")
+            labels.append((start, stop, y[n], str(chan)))
+    return labels
 
 
 def draw_timeline(run, ax=None, title=N_("Timeline of goroutines"), until=None, goroutines=None,
@@ -70,10 +72,10 @@ def draw_timeline(run, ax=None, title=N_("Timeline of goroutines"), until=None, 
     events = [e for e in trace.events if until is None or e.t <= until]
     lanes = _lanes(events)
     names = [n for n in (goroutines or list(lanes)) if n in lanes]
-    ax = new_axes(ax, (9, 0.6 * len(names) + 1.6))
+    ax = new_axes(ax, (6.4, 0.6 * len(names) + 1.6))  # (+ the legend beside it)
     y = {n: i for i, n in enumerate(names)}
     end = max((e.t for e in events), default=1.0) or 1.0
-    _draw_lanes(ax, lanes, names, y, end)
+    labels = _draw_lanes(ax, lanes, names, y, end)
     for chan, value, sender, ts, receiver, tr in message_paths(events):
         if sender in y and receiver in y:
             ax.annotate("", xy=(tr, y[receiver]), xytext=(ts, y[sender]),
@@ -84,6 +86,7 @@ def draw_timeline(run, ax=None, title=N_("Timeline of goroutines"), until=None, 
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.4, -0.6)
     ax.set_xlim(-end * 0.02, end * 1.02)
+    label_bars(ax, labels)
     ax.set_xlabel(_(xlabel))
     ax.set_ylabel(_("goroutine"))
     ax.set_title(_(title))
@@ -92,5 +95,5 @@ def draw_timeline(run, ax=None, title=N_("Timeline of goroutines"), until=None, 
                Line2D([], [], color=BLUE, marker=">", label=_("message: send → receive"))]
     if drops:
         handles.append(Line2D([], [], color="black", marker="x", linestyle="", label=_("dropped")))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax

@@ -27,9 +27,12 @@ import matplotlib.pyplot as plt
 from IPython import get_ipython
 from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+import matplotlib.image  # noqa: F401  (mpl.image.imsave)
+import numpy as np
 from matplotlib.transforms import Bbox
 
 from .. import args, policies
+from ..plots.base import FONT_KEY, smallest_text_pt
 from ..i18n import _
 
 __all__ = ["STYLE", "LIVE", "int_slider", "float_slider", "dropdown", "capacity_for", "explorer", "png", "show", "shown",
@@ -92,12 +95,18 @@ def explorer(run, **controls):
 
 
 def png(fig):
-    """The PNG of the whole of ``fig``: ``figsize × dpi`` pixels, drawn once, not cropped."""
+    """The PNG of the whole of ``fig``: ``figsize × dpi`` pixels, drawn once, not cropped, with the size
+    of its smallest text in its metadata (:data:`chanlab.plots.base.FONT_KEY`, read by the slides' test)."""
     buf = io.BytesIO()
     if isinstance(fig.canvas, FigureCanvasAgg):  # the inline backend's, Agg's, ipympl's
-        fig.canvas.print_png(buf)  # one drawing (savefig draws twice once a layout has been made)
+        fig.canvas.draw()  # one drawing (savefig draws twice once a layout has been made) ...
+        smallest = smallest_text_pt(fig, drawn=True)  # ... read as drawn ...
+        metadata = {FONT_KEY: f"{smallest:g}"} if smallest is not None else {}
+        mpl.image.imsave(buf, np.asarray(fig.canvas.buffer_rgba()), format="png", dpi=fig.dpi,
+                         metadata=metadata)  # ... and written as it is
     else:
-        fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=Bbox.from_bounds(0, 0, *fig.get_size_inches()))
+        fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches=Bbox.from_bounds(0, 0, *fig.get_size_inches()),
+                    metadata={FONT_KEY: f"{smallest_text_pt(fig):g}"})
     return buf.getvalue()
 
 

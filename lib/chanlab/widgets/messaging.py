@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 
 from ..experiments.messaging import run_queue
 from ..plots import draw_dashboard
+from ..plots.base import fit_size
 from .base import explorer, float_slider, int_slider, show
 
 __all__ = ["queue_explorer"]
@@ -16,7 +17,7 @@ def queue_explorer(workers=3, failure_rate=0.1, capacity=0, crash_rate=0.02, mes
     def run(workers, failure_rate, capacity, crash_rate, messages, interval, work, seed):
         result = run_queue(workers, messages, work, distribution="exponential", interval=interval,
                            failure_rate=failure_rate, crash_rate=crash_rate, capacity=capacity, seed=seed)
-        axes = draw_dashboard(result, plt.subplots(2, 2, figsize=(12, 7))[1])
+        axes = draw_dashboard(result, plt.subplots(2, 2, figsize=fit_size((10, 5)))[1])
         show(axes[0][0].figure)
         return result
 

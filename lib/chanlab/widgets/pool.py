@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 
 from ..experiments import DISTRIBUTIONS, PARTITIONS, worker_pool
 from ..plots import draw_jobs, draw_pool_scaling
+from ..plots.base import fit_size
+from ..i18n import _
 from .base import dropdown, explorer, float_slider, int_slider, shown
 
 __all__ = ["pool_explorer", "scaling_explorer"]
@@ -17,9 +19,8 @@ def pool_explorer(workers=4, jobs=24, job_time=1.0, distribution="exponential", 
 
     def run(workers, jobs, job_time, distribution, partition, seed):
         result = worker_pool(workers, jobs, job_time, distribution, seed, partition=partition)
-        fig, ax = plt.subplots(figsize=(8, 0.45 * workers + 1.8))
-        draw_jobs(result, ax, title=f"{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} "
-                                    f"queue: efficiency {result.efficiency:.0%}")
+        fig, ax = plt.subplots(figsize=fit_size((6.5, 0.35 * workers + 1.8)))
+        draw_jobs(result, ax, title=_("{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} queue: efficiency {efficiency:.0%}").format(jobs=jobs, distribution=distribution, job_time=job_time, partition=partition, efficiency=result.efficiency))
         return shown(fig, result)
 
     return explorer(run, workers=int_slider(workers, 1, 32, "workers", name="workers"),
@@ -38,8 +39,8 @@ def scaling_explorer(max_workers=16, jobs=64, job_time=0.5, distribution="expone
         counts = sorted({1, 2, 4, 8, 16, 32, max_workers} & set(range(1, max_workers + 1)))
         runs = {p: [worker_pool(w, jobs, job_time, distribution, seed, partition=p) for w in counts]
                 for p in PARTITIONS}
-        fig, ax = plt.subplots(figsize=(6.4, 4))
-        draw_pool_scaling(runs, ax, title=f"{jobs} jobs ({distribution}, mean {job_time:g} s)")
+        fig, ax = plt.subplots(figsize=fit_size((6.4, 4)))
+        draw_pool_scaling(runs, ax, title=_("{jobs} jobs ({distribution}, mean {job_time:g} s)").format(jobs=jobs, distribution=distribution, job_time=job_time))
         return shown(fig, runs)
 
     return explorer(run, max_workers=int_slider(max_workers, 1, 64, "up to workers", name="max_workers"),

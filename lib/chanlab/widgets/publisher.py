@@ -6,7 +6,9 @@ import matplotlib.pyplot as plt
 
 from ..experiments import publish
 from ..plots import draw_policies, draw_publisher
+from ..plots.base import fit_size
 from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
+from ..i18n import _
 from .base import capacity_for, dropdown, explorer, float_slider, int_slider, shown
 
 __all__ = ["publisher_explorer", "policy_explorer"]
@@ -26,7 +28,7 @@ def publisher_explorer(messages=20, interval=0.01, consumer_time=0.025, capacity
     def run(messages, interval, consumer_time, capacity, policy, start_delay):
         result = publish(messages, interval, consumer_time, capacity_for(policy, capacity), policy, start_delay,
                          trace=True)
-        fig, ax = plt.subplots(figsize=(9, 2.6))
+        fig, ax = plt.subplots(figsize=fit_size((9, 2.6)))
         draw_publisher(result, ax)
         return shown(fig, result)
 
@@ -42,9 +44,8 @@ def policy_explorer(messages=100, interval=0.01, consumer_time=0.025, capacity=8
 
     def run(messages, interval, consumer_time, capacity):
         runs = {p: publish(messages, interval, consumer_time, capacity_for(p, capacity), p) for p in POLICIES}
-        fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
-        draw_policies(runs, axes, title=f"{messages} messages, one every {interval:g} s; "
-                                        f"consumer {consumer_time:g} s each")
+        fig, axes = plt.subplots(1, 2, figsize=fit_size((10, 3.8)))
+        draw_policies(runs, axes, title=_("{messages} messages, one every {interval:g} s; consumer {consumer_time:g} s each").format(messages=messages, interval=interval, consumer_time=consumer_time))
         return shown(fig, runs)
 
     return explorer(run, **_rate_sliders(messages, 500, interval, consumer_time),

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 from ..experiments.ordering import LAYOUTS, run_ordering
 from ..experiments.sagas import Faults, compare
 from ..plots import draw_ordering, draw_saga_scenarios
+from ..plots.base import fit_size
 from .base import dropdown, explorer, float_slider, int_slider, shown
 
 __all__ = ["saga_explorer", "ordering_explorer"]
@@ -26,7 +27,7 @@ def saga_explorer(orders=60, fail_rate=0.1, payment_slowdown=1.0, payment_down=0
         faults = {"payment": Faults(slow=payment_slowdown, down=((1.0, 1.0 + payment_down),) if payment_down else (),
                                     duplicate_rate=duplicate_rate, idempotent=payment == "idempotent")}
         runs = compare(orders=orders, fail_rate=fail_rate, faults=faults, seed=seed)
-        fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+        fig, axes = plt.subplots(1, 3, figsize=fit_size((10, 3.6)))
         for ax, metric in zip(axes, ("messages per order", "stuck", "duplicates applied")):
             draw_saga_scenarios([("this run", runs)], metric, ax, title=metric)
         fig.suptitle(f"{orders} orders, {fail_rate:.0%} payments declined, payment x{payment_slowdown:g} slower, "

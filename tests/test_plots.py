@@ -101,6 +101,32 @@ def test_a_figure_returns_its_axes_accepts_ax_and_has_title_labels_legend(name):
     plt.close("all")
 
 
+@pytest.mark.parametrize("name", DRAWS)
+def test_a_figure_drawn_in_chinese_has_a_glyph_for_every_character(name):
+    """Drawn after set_language("zh_CN") (the Chinese edition), a figure's words are Chinese, in the
+    pip-installed CJK font: a character the font cannot draw is matplotlib's "Glyph ... missing" warning,
+    an error here. (A diagram's notes were italic, and the CJK font has no italic: they came out as boxes.)"""
+    make_args, _shape = CASES[name]
+    args = make_args()
+    with matplotlib.rc_context():  # the CJK font goes with the language: later tests draw in English
+        _draw_in_chinese(name, args)
+
+
+def _draw_in_chinese(name, args):
+    from chanlab import i18n
+    i18n.set_language("zh_CN")
+    try:
+        drawn = getattr(plots, name)(*args, **KWARGS.get(name, {}))
+        fig = _panels(drawn)[0].figure
+        fig.canvas.draw()
+        if name == "draw_diagram":  # its words are data (chanlab.diagrams), translated where drawn
+            texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+            assert "消息驱动：一个队列，多个竞争消费者" in texts and "生产者 1" in texts, texts
+    finally:
+        i18n.set_language("en")
+        plt.close("all")
+
+
 def test_a_timeline_needs_a_trace():
     with pytest.raises(ValueError, match="trace=True"):
         plots.draw_timeline(worker_pool(2, 4, 1.0))

@@ -57,8 +57,9 @@ def get_language() -> str:
 
 
 def _(message: str) -> str:
-    """``message`` in the current language (itself in English, or when it has no translation)."""
-    return _state["catalogue"].gettext(message)
+    """``message`` in the current language (itself in English, or when it has no translation).
+    The empty string stays empty (gettext would return the catalogue's header for it)."""
+    return _state["catalogue"].gettext(message) if message else message
 
 
 def N_(message: str) -> str:

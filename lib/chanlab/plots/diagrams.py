@@ -23,7 +23,7 @@ def draw_diagram(diagram, ax=None):
     ax = new_axes(ax, (6.4, 4.4))
     boxes = {}
     for n in diagram.nodes:
-        boxes[n.name] = ax.text(n.x, n.y, n.name, ha="center", va="center", color="white",
+        boxes[n.name] = ax.text(n.x, n.y, _shown(n.name), ha="center", va="center", color="white",
                                 fontsize=SMALLEST_PT, weight="bold", zorder=2,
                                 bbox=dict(boxstyle="round,pad=0.35", fc=COLORS[n.kind], ec="black", alpha=0.9))
     for e in diagram.edges:
@@ -37,17 +37,23 @@ def draw_diagram(diagram, ax=None):
     ax.set_xlim(-0.45, 2.45)
     ax.set_ylim(min(ys) - 0.4, max(ys) + 0.4)
     ax.set_axis_off()
-    ax.set_title(diagram.title, pad=6 + 14 * len(diagram.notes))  # room for the notes, one line each
+    ax.set_title(_(diagram.title), pad=6 + 14 * len(diagram.notes))  # room for the notes, one line each
     if diagram.notes:
-        ax.text(0.5, 1.0, "\n".join(diagram.notes), transform=ax.transAxes, ha="center", va="bottom",
-                fontsize=SMALLEST_PT, style="italic")
+        ax.text(0.5, 1.0, "\n".join(_(note) for note in diagram.notes), transform=ax.transAxes, ha="center", va="bottom",
+                fontsize=SMALLEST_PT, color="#444444")  # (not italic: the CJK font has none)
     kinds = sorted({n.kind for n in diagram.nodes}, key=list(KINDS).index)
-    handles = [Patch(color=COLORS[k], label=diagram.kinds.get(k, KINDS[k])) for k in kinds]
+    handles = [Patch(color=COLORS[k], label=_(diagram.kinds.get(k, KINDS[k]))) for k in kinds]
     arrows = dict.fromkeys((e.style, e.label) for e in diagram.edges)
     handles += [Line2D([], [], color="black", lw=1.5, linestyle="--" if style == "dashed" else "-",
-                       label=_("arrow: {label}").format(label=label)) for style, label in arrows]
+                       label=_("arrow: {label}").format(label=_(label))) for style, label in arrows]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=1, frameon=False)
     return ax
+
+
+def _shown(name):
+    """A box's name as the reader sees it: its word translated, its number kept ("producer 2")."""
+    word, _sep, number = name.rpartition(" ")
+    return f"{_(word)} {number}" if number.isdigit() and word else _(name)
 
 
 def draw_delivery_matrix(deliveries, ax=None, title=None):
@@ -66,7 +72,7 @@ def draw_delivery_matrix(deliveries, ax=None, title=None):
     ax.set_xlim(min(items) - 0.6, max(items) + 0.6)
     ax.set_ylim(len(receivers) - 0.5, -0.5)
     ax.set_xticks(items)
-    ax.set_yticks(range(len(receivers)), receivers)
+    ax.set_yticks(range(len(receivers)), [_shown(r) for r in receivers])
     ax.set_xlabel(_("item number (the n-th message or event sent)"))
     ax.set_ylabel(_("receiver"))
     ax.set_title(title or _("Who received what"))

@@ -26,6 +26,8 @@ PNGs carry it too: :func:`chanlab.widgets.base.png`).
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
+from ..i18n import _
+
 __all__ = ["GREEN", "RED", "BLUE", "STYLE", "SMALLEST_PT", "LARGEST_INCHES", "FONT_KEY", "new_axes", "new_panels",
            "fit_size", "label_bars", "two_lines", "time_unit", "smallest_text_pt", "png_with_font_size", "install_png_formatter"]
 
@@ -91,8 +93,9 @@ def two_lines(title, longer_than=40):
 
 
 def time_unit(run):
-    """The unit of a run's times: virtual seconds for a virtual-clock run, seconds otherwise."""
-    return "virtual s" if run.mode == "virtual" else "s"
+    """The unit of a run's times, in the reader's language: virtual seconds for a virtual-clock run,
+    seconds otherwise."""
+    return _("virtual s") if run.mode == "virtual" else _("s")
 
 
 # rcParams for figures that are projected as well as read on a screen (see the module docstring).

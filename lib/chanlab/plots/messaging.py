@@ -12,8 +12,11 @@ __all__ = ["OUTCOME_COLORS", "draw_deliveries", "draw_throughput", "draw_latency
            "draw_publish_times", "draw_counts", "draw_sweep", "draw_dashboard"]
 
 OUTCOME_COLORS = {"acked": "#55a868", "nacked": "#dd8452", "crashed": "#c44e52", "late": "#8172b3"}
-_LABELS = {"acked": "acked", "nacked": "failed: nacked (retried after the backoff)",
-           "crashed": "worker crashed holding it (no ack)", "late": "ack too late (taken back)"}
+_LABELS = {"acked": N_("acked"), "nacked": N_("failed: nacked (retried after the backoff)"),
+           "crashed": N_("worker crashed holding it (no ack)"), "late": N_("ack too late (taken back)")}
+#: the ledger's entries (QueueRun.counts' keys) as a figure names them
+_LEDGER = {"published": N_("published"), "processed": N_("processed"), "redelivered": N_("redelivered"),
+           "crashed": N_("crashed"), "acked": N_("acked"), "dead-lettered": N_("dead-lettered")}
 
 
 def draw_deliveries(run, ax=None, title=None):
@@ -36,7 +39,7 @@ def draw_deliveries(run, ax=None, title=None):
     ax.set_xlabel(_("time ({unit})").format(unit=time_unit(run)))
     ax.set_ylabel(_("worker"))
     ax.set_title(title or _("{processed} deliveries of {published} messages on {workers} workers").format(processed=run.processed, published=run.published, workers=run.params['workers']))
-    handles = [Patch(color=OUTCOME_COLORS[k], label=_LABELS[k])
+    handles = [Patch(color=OUTCOME_COLORS[k], label=_(_LABELS[k]))
                for k in OUTCOME_COLORS if any(d.outcome == k for d in run.deliveries)]
     handles.append(Patch(fc="white", ec="white", label=_("bar label: message#attempt")))
     if dead:
@@ -113,14 +116,15 @@ def draw_counts(run, ax=None, title=None):
     ax = new_axes(ax, (6.4, 3.6))
     counts = run.counts()
     colors = ["#4c72b0", "#937860", "#dd8452", "#c44e52", "#55a868", "#333333"]
-    bars = ax.bar(list(counts), list(counts.values()), color=colors)
+    names = [_(_LEDGER[k]) for k in counts]
+    bars = ax.bar(names, list(counts.values()), color=colors)
     ax.bar_label(bars, fontsize=SMALLEST_PT)
     ax.set_ylim(0, max(max(counts.values()) * 1.18, 1))  # room for the numbers over the bars
     ax.set_ylabel(_("messages (count)"))
     ax.set_xlabel(_("entry of the ledger"))
     ax.tick_params(axis="x", labelrotation=20)
     ax.set_title(title or _("published {published} = acked {acked} + dead-lettered {dead_lettered}").format(published=run.published, acked=run.acked, dead_lettered=run.dead_lettered))
-    ax.legend(handles=[Patch(color=c, label=k) for c, k in zip(colors, counts)],
+    ax.legend(handles=[Patch(color=c, label=k) for c, k in zip(colors, names)],
               loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
@@ -145,11 +149,12 @@ def draw_dashboard(run, ax=None):
     ``ax``: a 2 x 2 grid of axes, or None for a new figure; returns the grid."""
     axes = new_panels(ax, (2, 2), (10, 5))
     p = run.params
-    cap = "unbounded" if p["capacity"] is None else p["capacity"]
+    cap = _("unbounded") if p["capacity"] is None else p["capacity"]
+    workers = _("{workers} workers").format(workers=p["workers"])
     draw_counts(run, axes[0][0])
-    draw_throughput({f"{p['workers']} workers": run}, axes[0][1], bin_seconds=max(1.0, run.wall / 30))
-    draw_latency({f"{p['workers']} workers": run}, axes[1][0])
-    draw_contents({f"capacity {cap}": run}, axes[1][1])
+    draw_throughput({workers: run}, axes[0][1], bin_seconds=max(1.0, run.wall / 30))
+    draw_latency({workers: run}, axes[1][0])
+    draw_contents({_("capacity {capacity}").format(capacity=cap): run}, axes[1][1])
     # four panels on one projected figure: shorter words where the single figures spell them out
     axes[0][0].set_xticks([])  # the legend names the bars
     axes[0][1].set_ylabel(_("acked per {unit}").format(unit=time_unit(run)))

@@ -297,6 +297,38 @@ def test_smallest_text_pt_finds_the_legend():
     plt.close(fig)
 
 
+def _figures_on_slides(paths):
+    """Every PNG figure in the outputs of the notebooks ``paths``, as a deck would show it (as large as
+    build_slides.FIGURE_BOX allows, enlarged at most MAX_ENLARGE): ``(notebook, cell, text px, said)``,
+    where ``text px`` is its smallest text in slide px and ``said`` whether the PNG gave its font size."""
+    from PIL import Image
+
+    for path in paths:
+        for i, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {}).get("image/png")
+                if data:
+                    raw = base64.b64decode(data)
+                    with Image.open(io.BytesIO(raw)) as im:
+                        w, h = im.size
+                    dpi, pt, said = slide_measure.figure_font(raw)
+                    scale = min(build_slides.FIGURE_BOX[0] / w, build_slides.FIGURE_BOX[1] / h,
+                                build_slides.MAX_ENLARGE)
+                    yield path.relative_to(ROOT), i, pt * dpi / 72 * scale, said
+
+
+def test_every_committed_figure_is_drawn_for_projection():
+    """The committed figures of every notebook (English and Chinese), measured without a browser: each
+    says its smallest font size, and that text is at least 18 px on its slide (the decks' own measure is
+    test_figure_text_is_at_least_18_px; this one also runs where Chromium is missing)."""
+    paths = sorted(ROOT.glob("notebooks/[0-9]*.ipynb")) + sorted(ROOT.glob("notebooks/zh-CN/[0-9]*.ipynb"))
+    figures = list(_figures_on_slides(paths))
+    assert len(figures) > 100  # every chapter's figures, in both editions
+    small = [f"{nb} cell {i}: {px:.1f} px" + ("" if said else " (no font size in the PNG)")
+             for nb, i, px, said in figures if px < slide_measure.MIN_FIGURE_TEXT_PX or not said]
+    assert small == [], "\n".join(small)
+
+
 # ------------------------------------------------------------------ the offline check reads the CSS
 
 def test_the_offline_check_follows_style_sheets(tmp_path):

@@ -1,10 +1,8 @@
 """The explorer of notebook 05 (an event bus fanning out to subscribers): sliders over
 :func:`chanlab.experiments.events.fan_out`, redrawing :func:`chanlab.plots.draw_fan_out`."""
-import matplotlib.pyplot as plt
 
 from ..experiments.events import DISPATCH, fan_out, spread
 from ..plots import draw_fan_out
-from ..plots.base import fit_size
 from ..policies import NAMES as POLICIES  # every policy, block_timeout (at its default) too
 from .base import capacity_for, dropdown, explorer, float_slider, int_slider, shown, spread_tick_labels
 
@@ -20,8 +18,8 @@ def events_explorer(subscribers=3, slowest=0.03, events=50, interval=0.01, capac
     def run(subscribers, slowest, events, interval, capacity, policy, dispatch):
         result = fan_out(spread(subscribers, slowest), events, interval, dispatch, capacity_for(policy, capacity),
                          policy)
-        fig, axes = plt.subplots(1, 2, figsize=fit_size((10, 4.4)), gridspec_kw={"width_ratios": [1, 1.25]})
-        draw_fan_out(result, axes)
+        axes = draw_fan_out(result)  # at the size the notebook's figure has
+        fig = axes[0].figure
         fig.tight_layout()  # (where the labels will be: the legend below takes height)
         spread_tick_labels(axes[0])  # 8 subscribers' labels ("sub3\n11.25 ms") do not fit side by side
         return shown(fig, result)

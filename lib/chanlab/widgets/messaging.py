@@ -1,10 +1,8 @@
 """The explorer of notebook 06 (message-driven work queues): sliders over
 :func:`chanlab.experiments.messaging.run_queue`, redrawing :func:`chanlab.plots.draw_dashboard`."""
-import matplotlib.pyplot as plt
 
 from ..experiments.messaging import run_queue
 from ..plots import draw_dashboard
-from ..plots.base import fit_size
 from .base import explorer, float_slider, int_slider, show
 
 __all__ = ["queue_explorer"]
@@ -17,7 +15,7 @@ def queue_explorer(workers=3, failure_rate=0.1, capacity=0, crash_rate=0.02, mes
     def run(workers, failure_rate, capacity, crash_rate, messages, interval, work, seed):
         result = run_queue(workers, messages, work, distribution="exponential", interval=interval,
                            failure_rate=failure_rate, crash_rate=crash_rate, capacity=capacity, seed=seed)
-        axes = draw_dashboard(result, plt.subplots(2, 2, figsize=fit_size((10, 5)))[1])
+        axes = draw_dashboard(result)  # at the size the notebook's figure has
         show(axes[0][0].figure)
         return result
 

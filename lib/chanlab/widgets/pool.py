@@ -19,9 +19,8 @@ def pool_explorer(workers=4, jobs=24, job_time=1.0, distribution="exponential", 
 
     def run(workers, jobs, job_time, distribution, partition, seed):
         result = worker_pool(workers, jobs, job_time, distribution, seed, partition=partition)
-        fig, ax = plt.subplots(figsize=fit_size((6.5, 0.35 * workers + 1.8)))
-        draw_jobs(result, ax, title=_("{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} queue: efficiency {efficiency:.0%}").format(jobs=jobs, distribution=distribution, job_time=job_time, partition=partition, efficiency=result.efficiency))
-        return shown(fig, result)
+        ax = draw_jobs(result, title=_("{jobs} jobs ({distribution}, mean {job_time:g} s), {partition} queue: efficiency {efficiency:.0%}").format(jobs=jobs, distribution=distribution, job_time=job_time, partition=partition, efficiency=result.efficiency))
+        return shown(ax.figure, result)
 
     return explorer(run, workers=int_slider(workers, 1, 32, "workers", name="workers"),
                     jobs=int_slider(jobs, 1, 200, "jobs", name="jobs"),

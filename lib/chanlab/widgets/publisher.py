@@ -44,9 +44,8 @@ def policy_explorer(messages=100, interval=0.01, consumer_time=0.025, capacity=8
 
     def run(messages, interval, consumer_time, capacity):
         runs = {p: publish(messages, interval, consumer_time, capacity_for(p, capacity), p) for p in POLICIES}
-        fig, axes = plt.subplots(1, 2, figsize=fit_size((10, 3.8)))
-        draw_policies(runs, axes, title=_("{messages} messages, one every {interval:g} s; consumer {consumer_time:g} s each").format(messages=messages, interval=interval, consumer_time=consumer_time))
-        return shown(fig, runs)
+        axes = draw_policies(runs, title=_("{messages} messages, one every {interval:g} s; consumer {consumer_time:g} s each").format(messages=messages, interval=interval, consumer_time=consumer_time))
+        return shown(axes[0].figure, runs)
 
     return explorer(run, **_rate_sliders(messages, 500, interval, consumer_time),
                     capacity=int_slider(capacity, 0, 64, "capacity", name="capacity"))
